@@ -1,0 +1,21 @@
+"""Bouche: agent-based simulation of word of mouth against mass media on social graphs.
+
+>>> import sim
+>>> result = sim.run("bass", seed=1, overrides={"network.n": 500, "run.steps": 5})
+>>> result.summary["steps_run"]
+5
+"""
+
+from importlib import metadata as _metadata
+
+try:
+    __version__ = _metadata.version("bouche")
+except _metadata.PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0+source"
+
+from sim.config import Scenario, load  # noqa: E402
+from sim.errors import ConfigError  # noqa: E402
+from sim.model import DiffusionModel, Person  # noqa: E402
+from sim.runs import RunResult, run  # noqa: E402
+
+__all__ = ["ConfigError", "DiffusionModel", "Person", "RunResult", "Scenario", "load", "run", "__version__"]

@@ -1,0 +1,143 @@
+"""The ``bouche`` command.
+
+Subcommands: ``run`` a scenario and write a run folder, list the shipped
+``scenarios``, ``show`` every parameter of a scenario with its default, meaning
+and allowed range. Bad input prints one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import textwrap
+
+from sim import __version__, config
+from sim.errors import ConfigError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bouche", description="Word of mouth against mass media on social graphs.")
+    p.add_argument("--version", action="version", version=f"bouche {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    r = sub.add_parser("run", help="run a scenario and write a run folder")
+    r.add_argument("scenario", help="a shipped scenario name (see `bouche scenarios`) or a .toml file")
+    r.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter, e.g. --set wom.q=0.5 (repeatable; see `bouche show`)")
+    r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    r.add_argument("--steps", type=int, help="maximum number of steps (run.steps)")
+    r.add_argument("--out", help="output folder (default: runs/SCENARIO)")
+    r.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+
+    sub.add_parser("scenarios", help="list the shipped scenarios")
+
+    s = sub.add_parser("show", help="print every parameter of a scenario with its default and allowed range")
+    s.add_argument("scenario", help="a shipped scenario name or a .toml file")
+    s.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+
+    for name, (module, help_text) in PLUGGED.items():
+        mod = importlib.import_module(module)
+        mod.add_arguments(sub.add_parser(name, help=help_text))
+    return p
+
+
+# Commands that live in their own module: NAME -> (module, help). Each module
+# provides add_arguments(parser) and command(args) -> exit status, and raises
+# ConfigError for bad input.
+PLUGGED: dict[str, tuple[str, str]] = {
+}
+
+
+def _overrides(sets: list[str]) -> dict:
+    return dict(config.parse_assignment(text) for text in sets)
+
+
+def cmd_run(args) -> int:
+    from sim import runs
+
+    overrides = _overrides(args.sets)
+    if args.steps is not None:
+        overrides["run.steps"] = args.steps
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError("--seed", f"must be an integer >= 0; got {args.seed}")
+    spec = config.load(args.scenario, overrides=overrides, seed=args.seed)
+    result = runs.run(spec)
+    out = args.out or f"runs/{spec.name}"
+    runs.write_run(result, out, plots=not args.no_plots)
+    runs.describe(result)
+    print(f"  wrote {out}/ (config.json, timeseries.csv, summary.json"
+          f"{', adoption.png' if not args.no_plots else ''})")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    for name in config.shipped_scenarios():
+        spec = config.load(name)
+        first = spec.description.splitlines()[0] if spec.description else ""
+        print(f"{name:<22} {first}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    spec = config.load(args.scenario, overrides=_overrides(args.sets))
+    print(f"{spec.name}  (seed {spec.seed}; from {spec.source})")
+    if spec.description:
+        print(textwrap.indent(spec.description, "  "))
+    print()
+    rows = [(key, spec.values[key], param) for key, param in config.PARAMS.items()]
+    for i, m in enumerate(spec.media):
+        prefix = f"media.{m['name']}." if len(spec.media) > 1 else "media."
+        rows += [(prefix + key.split(".", 1)[1], m[key.split(".", 1)[1]], param)
+                 for key, param in config.MEDIUM_PARAMS.items()]
+    if not spec.media:
+        rows.append(("media", "none", None))
+    width = max(len(k) for k, _, _ in rows) + 2
+    section = None
+    for key, value, param in rows:
+        head = key.split(".")[0]
+        if head != section:
+            section = head
+            print(f"[{head}]")
+        if param is None:
+            print(f"  {key:<{width}}{'none':<14} (add one with --set media.p=... or a [[media]] table)")
+            continue
+        shown = _short(value)
+        mark = "" if value == param.default or param.key == "media.name" else " *"
+        note = f" (for {param.used_by})" if param.used_by else ""
+        print(f"  {key:<{width}}{shown + mark:<14} {param.help}{note}")
+        print(f"  {'':<{width}}{'':<14} allowed: {param.allowed()}; default {_short(param.default)}")
+    print("\n* differs from the default")
+    return 0
+
+
+def _short(value) -> str:
+    if isinstance(value, list) and len(value) > 6:
+        return f"[{len(value)} values]"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``bouche`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "show": cmd_show}
+    handler = handlers.get(args.command) or importlib.import_module(PLUGGED[args.command][0]).command
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"bouche: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bouche: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

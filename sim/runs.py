@@ -1,0 +1,159 @@
+"""Run a scenario and keep its results: the Python entry point behind ``bouche run``.
+
+Examples
+--------
+>>> r = run("bass", seed=1, overrides={"network.n": 1000, "run.steps": 10})
+>>> sorted(r.summary)[:3]
+['adopters_by_channel', 'cost_per_adopter', 'final_adopters']
+>>> r.timeseries.columns[:4].tolist()
+['step', 'time', 'adopters', 'adopted_fraction']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from sim import config
+from sim.errors import ConfigError
+from sim.metrics import summarize
+from sim.model import DiffusionModel
+
+__all__ = ["RunResult", "run", "write_run", "versions"]
+
+
+@dataclass
+class RunResult:
+    """What a run gives back: its time series, summary, resolved configuration and model."""
+
+    timeseries: pd.DataFrame
+    summary: dict
+    config: dict
+    model: DiffusionModel = field(repr=False)
+
+
+def run(scenario="bass", seed: int | None = None, steps: int | None = None, overrides: dict | None = None,
+        **kwargs) -> RunResult:
+    """Run one scenario to its stop rule.
+
+    Parameters
+    ----------
+    scenario : str, Path, dict or sim.config.Scenario
+        Shipped scenario name, TOML file, dict or resolved scenario.
+    seed : int, optional
+        Root seed (defaults to the scenario's ``seed``).
+    steps : int, optional
+        Shorthand for ``run.steps``.
+    overrides : dict, optional
+        Dotted keys to values: ``{"wom.q": 0.5}``.
+    **kwargs
+        More overrides, with ``__`` for the dot: ``wom__q=0.5``.
+
+    Returns
+    -------
+    RunResult
+        ``.timeseries`` (DataFrame), ``.summary`` (dict), ``.config`` and ``.model``.
+    """
+    changes = dict(overrides or {})
+    changes.update({k.replace("__", "."): v for k, v in kwargs.items()})
+    if steps is not None:
+        changes["run.steps"] = steps
+    model = DiffusionModel(scenario, seed=seed, overrides=changes)
+    model.run()
+    ts = model.timeseries()
+    summary = summarize(ts, model.n, model.state.by_channel())
+    return RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+
+
+def versions() -> dict:
+    """Versions of Python and of the packages that decide the numbers."""
+    out = {"python": platform.python_version()}
+    for dist in ("bouche", "mesa", "numpy", "scipy", "networkx", "pandas"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def resolved_config(model: DiffusionModel) -> dict:
+    """Everything needed to reproduce the run: parameters, seed, streams, versions, network."""
+    g = model.graph
+    return {
+        "scenario": model.spec.to_dict(),
+        "source": model.spec.source,
+        "seed": model.spec.seed,
+        "randomness": model.streams.provenance(),
+        "network_built": {"n": g.n, "edges": int(g.n_edges), "directed": bool(g.directed),
+                          "mean_contacts": float(g.in_degree.mean()) if g.n else 0.0},
+        "versions": versions(),
+    }
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
+    """Write a run folder atomically: ``config.json``, ``timeseries.csv``, ``summary.json``, PNG plots.
+
+    The folder is assembled under a temporary name beside ``out`` and renamed
+    when complete, so a failed run never leaves a folder that looks finished. An
+    existing run folder (one holding ``config.json``) is replaced; any other
+    existing, non-empty folder is refused.
+    """
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "config.json").exists())):
+        raise ConfigError("--out", f"must be a new folder or an earlier run folder; got {str(out)!r}, "
+                                   f"which holds other files")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        (tmp / "config.json").write_text(json.dumps(result.config, indent=2, default=_json_default) + "\n")
+        result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
+        (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default) + "\n")
+        if plots:
+            from sim import plots as plots_mod
+
+            plots_mod.adoption_figure(result, tmp / "adoption.png")
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(old)
+        tmp.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def describe(result: RunResult, file=sys.stdout) -> None:
+    """Print a short human summary of a run."""
+    s = result.summary
+    ch = s["adopters_by_channel"]
+    n = result.model.n
+
+    def when(key):
+        return "never" if s[key] is None else f"t = {s[key]:g}"
+
+    print(f"{result.model.spec.name}: {s['final_adopters']:,} of {n:,} people adopted "
+          f"({100 * s['final_fraction']:.1f} %) in {s['steps_run']} steps", file=file)
+    print(f"  by channel: seed {ch['seed']:,}, media {ch['media']:,}, word of mouth {ch['wom']:,}", file=file)
+    print(f"  10 % {when('time_to_10')}, 50 % {when('time_to_50')}, 90 % {when('time_to_90')}; "
+          f"peak {s['peak_new_adopters']:,} new at {when('peak_time')}", file=file)
+    if s["total_cost"]:
+        per = "n/a" if s["cost_per_adopter"] is None else f"{s['cost_per_adopter']:,.2f}"
+        print(f"  cost {s['total_cost']:,.2f} in all, {per} per adopter", file=file)

@@ -1,0 +1,5 @@
+"""Shared fixtures."""
+
+import matplotlib
+
+matplotlib.use("Agg")
