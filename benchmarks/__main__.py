@@ -1,0 +1,40 @@
+"""Command line of the benchmarks: ``python -m benchmarks [SUITE ...] [--quick]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from benchmarks import SUITES
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen suites (all by default); returns 0, or 1 if a run failed a correctness check."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("suites", nargs="*", metavar="SUITE",
+                        help=f"suites to run: {', '.join(SUITES)} (default: all)")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes (n = 10^5 and 2,000) for a smoke run")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="repeats per timed case (median reported; default 3)")
+    parser.add_argument("--seed", type=int, default=42, help="root seed of the benchmark models")
+    parser.add_argument("--no-json", action="store_true",
+                        help="do not write benchmarks/results/<suite>-<time>.json")
+    args = parser.parse_args(argv)
+    unknown = [s for s in args.suites if s not in SUITES]
+    if unknown:
+        parser.error(f"unknown suite {unknown[0]!r}; choose from {', '.join(SUITES)}")
+    status = 0
+    for suite in args.suites or SUITES:
+        if suite == "core":
+            from benchmarks import core
+
+            status |= core.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
+                                write_json=not args.no_json)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
