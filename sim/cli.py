@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 import textwrap
+from pathlib import Path
 
 from sim import __version__, config
 from sim.errors import ConfigError
@@ -69,8 +70,8 @@ def cmd_run(args) -> int:
     out = args.out or f"runs/{spec.name}"
     runs.write_run(result, out, plots=not args.no_plots)
     runs.describe(result)
-    print(f"  wrote {out}/ (config.json, timeseries.csv, summary.json"
-          f"{', adoption.png' if not args.no_plots else ''})")
+    files = sorted(p.name for p in Path(out).iterdir())
+    print(f"  wrote {out}/ ({', '.join(files)})")
     return 0
 
 

@@ -151,6 +151,8 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           lo=0.0, hi=1.0, lo_open=True),
     Param("run.stop", "choice", "quiescent", "stop after run.steps, or earlier when nothing can change any more",
           choices=("steps", "quiescent")),
+    # --- attention model (fragmentation): attention.* parameters go here ---
+    # --- campaign measurement (likes, engagement): measurement.* parameters go here ---
 ]}
 
 MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
@@ -166,8 +168,14 @@ MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
           lo=0.0, hi=1.0, lo_open=True),
 ]}
 
-TOP_KEYS = ("name", "description", "seed", "title")
-SECTIONS = ("network", "wom", "media", "seeding", "run")
+TOP_KEYS = ("name", "description", "seed", "title", "model", "report")
+TEXT_KEYS = ("name", "description", "title", "report")
+# Model classes by the scenario's top-level ``model`` key: NAME -> "module:Class".
+MODELS = {"adoption": "sim.model:DiffusionModel"}
+# Scenario reports (top-level ``report`` key): extra figures that show a scenario's point.
+# NAME -> "module:function"; the function takes (result, folder) and returns the paths it wrote.
+REPORTS: dict[str, str] = {}
+SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)
 
 
 # ---------------------------------------------------------------------------
@@ -297,6 +305,8 @@ class Scenario:
     media: tuple = field(repr=False)
     source: str = ""
     title: str = ""
+    model: str = "adoption"
+    report: str = ""
 
     def get(self, key: str) -> Any:
         """Value of a dotted key; ``media.KEY`` reads the first medium."""
@@ -321,8 +331,11 @@ class Scenario:
     def to_dict(self) -> dict:
         """Nested plain dict (the TOML shape), with every default filled in."""
         out: dict[str, Any] = {"name": self.name, "description": self.description, "seed": self.seed}
-        if self.title:
-            out["title"] = self.title
+        for key in ("title", "report"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.model != "adoption":
+            out["model"] = self.model
         for key, value in self.values.items():
             section, name = key.split(".", 1)
             out.setdefault(section, {})[name] = copy.deepcopy(value)
@@ -423,7 +436,7 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
         key = key.replace("__", ".")
         if key == "seed":
             raw["seed"] = value
-        elif key in ("name", "description", "title"):
+        elif key in TEXT_KEYS or key == "model":
             raw[key] = value
         elif key == "media":
             media = _media_list(value)
@@ -453,13 +466,18 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError("seed", f"must be an integer >= 0; got {seed!r}")
-    for text_key in ("name", "description", "title"):
+    for text_key in TEXT_KEYS:
         if text_key in raw and not isinstance(raw[text_key], str):
             raise ConfigError(text_key, f"must be a string; got {raw[text_key]!r}")
+    model = raw.get("model", "adoption")
+    if model not in MODELS:
+        raise ConfigError("model", f"must be one of {', '.join(MODELS)}; got {model!r}")
+    if raw.get("report") and raw["report"] not in REPORTS:
+        raise ConfigError("report", f"must be one of {', '.join(REPORTS) or '(none defined)'}; got {raw['report']!r}")
     _cross_check(values, resolved_media, given=set(flat))
     return Scenario(name=raw.get("name", "scenario"), description=raw.get("description", "").strip(),
                     seed=seed, values=values, media=tuple(resolved_media), source=origin,
-                    title=raw.get("title", ""))
+                    title=raw.get("title", ""), model=model, report=raw.get("report", ""))
 
 
 def _media_list(value: Any) -> list[dict]:

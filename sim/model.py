@@ -132,6 +132,10 @@ class DiffusionModel(mesa.Model):
         self._after_adoptions(seeds)
         self._record(0, len(seeds), 0, 0, 0, len(seeds) * s["cost_per_seed"])
         self._people = None
+        # Callables observer(model, step, media_term, new_media, new_wom), run after each step's
+        # adoptions and before recording; media_term is None when no medium was on, else the
+        # per-person persuasion of this step's contacts (> 0 means contacted).
+        self.observers: list = []
         self.running = self.max_steps > 0
 
     # -- set-up helpers -------------------------------------------------------
@@ -224,6 +228,8 @@ class DiffusionModel(mesa.Model):
         self.state.adopt(new_wom, t, WOM)
         new = np.concatenate((new_media, new_wom))
         self._after_adoptions(new)
+        for observer in self.observers:
+            observer(self, t, media_term, new_media, new_wom)
         self._record(t, 0, len(new_media), len(new_wom), contacts, cost)
         if t >= self.max_steps or (self.stop_rule == "quiescent" and not self._can_change(t, len(new))):
             self.running = False

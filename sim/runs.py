@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -67,11 +68,18 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
     changes.update({k.replace("__", "."): v for k, v in kwargs.items()})
     if steps is not None:
         changes["run.steps"] = steps
-    model = DiffusionModel(scenario, seed=seed, overrides=changes)
+    spec = config.load(scenario, overrides=changes, seed=seed)
+    model = model_class(spec.model)(spec)
     model.run()
     ts = model.timeseries()
-    summary = summarize(ts, model.n, model.state.by_channel())
+    summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
     return RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+
+
+def model_class(name: str):
+    """The model class that runs scenarios with ``model = NAME`` (see :data:`sim.config.MODELS`)."""
+    module, cls = config.MODELS[name].split(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 def versions() -> dict:
@@ -124,9 +132,7 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default) + "\n")
         if plots:
-            from sim import plots as plots_mod
-
-            plots_mod.adoption_figure(result, tmp / "adoption.png")
+            write_figures(result, tmp)
         old = None
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -140,8 +146,27 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
     return out
 
 
+def write_figures(result: RunResult, folder: Path) -> list[Path]:
+    """The run's figures: the model's own (``model.figures(result, folder)``) or the adoption curve,
+    then the scenario's report figures (``report = NAME`` in the scenario, see :data:`REPORTS`)."""
+    if hasattr(result.model, "figures"):
+        paths = list(result.model.figures(result, folder))
+    else:
+        from sim import plots as plots_mod
+
+        paths = [plots_mod.adoption_figure(result, folder / "adoption.png")]
+    report = result.model.spec.report
+    if report:
+        module, func = config.REPORTS[report].split(":")
+        paths += list(getattr(importlib.import_module(module), func)(result, folder))
+    return paths
+
+
 def describe(result: RunResult, file=sys.stdout) -> None:
-    """Print a short human summary of a run."""
+    """Print a short human summary of a run (the model's own ``describe`` if it has one)."""
+    if hasattr(result.model, "describe"):
+        result.model.describe(result, file=file)
+        return
     s = result.summary
     ch = s["adopters_by_channel"]
     n = result.model.n
