@@ -25,7 +25,7 @@ from sim.errors import ConfigError
 
 __all__ = [
     "KINDS", "Graph", "gather_rows", "from_edges", "from_networkx", "from_file",
-    "complete", "erdos_renyi", "stochastic_block", "ring", "watts_strogatz",
+    "complete", "erdos_renyi", "stochastic_block", "equal_sizes", "ring", "watts_strogatz",
     "barabasi_albert", "build",
 ]
 
@@ -481,6 +481,18 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Graph:
     return Graph(n, indptr, indices)
 
 
+def equal_sizes(n: int, communities: int) -> list[int]:
+    """Split ``n`` people into ``communities`` near-equal blocks (the first ones one larger).
+
+    Examples
+    --------
+    >>> equal_sizes(10, 3)
+    [4, 3, 3]
+    """
+    base, extra = divmod(int(n), int(communities))
+    return [base + (1 if b < extra else 0) for b in range(int(communities))]
+
+
 def stochastic_block(sizes, p_in: float, p_out: float, rng: np.random.Generator) -> Graph:
     """Stochastic block model; ``segments`` are the block ids.
 
@@ -635,7 +647,8 @@ def build(spec: dict, rng: np.random.Generator) -> Graph:
         "watts_strogatz": lambda: watts_strogatz(s["n"], s["k"], s["rewire"], rng),
         "ring": lambda: ring(s["n"], s["k"]),
         "barabasi_albert": lambda: barabasi_albert(s["n"], s["m"], rng),
-        "stochastic_block": lambda: stochastic_block(s["sizes"], s["p_in"], s["p_out"], rng),
+        "stochastic_block": lambda: stochastic_block(s.get("sizes") or equal_sizes(s["n"], s.get("communities", 1)),
+                                                     s["p_in"], s["p_out"], rng),
         "file": lambda: from_file(s["path"], s.get("directed")),
     }
     if kind not in makers:

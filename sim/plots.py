@@ -24,7 +24,7 @@ def subtitle(spec) -> str:
     v = spec.values
     net = f"{v['network.kind']}, n = {v['network.n']:,}"
     rule = v["wom.rule"]
-    detail = {"bass": f"q = {v['wom.q']:g}", "threshold": "threshold = " + (
+    detail = {"bass": f"q = {v['wom.q']:g}", "threshold": "φ = " + (
         "per person" if isinstance(v["wom.threshold"], list) else f"{v['wom.threshold']:g}"),
         "complex": "count = " + ("per person" if isinstance(v["wom.count"], list) else f"{v['wom.count']}"),
         "cascade": f"beta = {v['wom.beta']:g}", "none": ""}[rule]
