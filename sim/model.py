@@ -13,6 +13,13 @@ t-1. Within a step: media contacts, then word of mouth and the adoption
 decision, then recording. Every adoption records its step and its channel
 (seed, media, word of mouth).
 
+The deterministic rules are **event-driven**: a person's threshold can only
+become met when one of their contacts has just adopted, so after the first
+step only the contacts of the last step's new adopters are re-evaluated, and a
+whole cascade costs O(edges touched) rather than O(n × steps). The results are
+those of the synchronous sweep, person by person (tests/test_scale.py). With
+``device="gpu"`` the same code runs on CuPy arrays (see :mod:`sim.backend`).
+
 Examples
 --------
 >>> m = DiffusionModel("bass", seed=3, overrides={"network.n": 2000, "run.steps": 20})
@@ -31,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim import config, networks
+from sim.backend import get_backend
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding, wom
 from sim.population import CHANNELS, MEDIA, SEED, WOM, State, count_thresholds, fractional_thresholds
@@ -88,31 +96,54 @@ class DiffusionModel(mesa.Model):
         Root seed (overrides the scenario's).
     overrides : dict, optional
         Dotted parameter overrides, validated like the scenario itself.
+    device : {"cpu", "gpu"}, optional
+        Where the dynamics run: NumPy on the CPU (default) or CuPy on an NVIDIA
+        GPU. The graph, thresholds and seeds are always drawn on the CPU; on
+        the GPU the per-step random numbers come from device generators seeded
+        by the named streams, so runs are statistically identical to the CPU's,
+        not bit-for-bit (see :mod:`sim.backend`). After the last step the
+        state arrays are back on the host, as NumPy arrays.
     """
 
-    def __init__(self, scenario="bass", seed: int | None = None, overrides: dict | None = None):
+    def __init__(self, scenario="bass", seed: int | None = None, overrides: dict | None = None,
+                 device: str = "cpu", *, _graph: networks.Graph | None = None):
+        target = get_backend(device)
         spec = config.load(scenario, overrides=overrides, seed=seed)
         super().__init__(rng=spec.seed)
         self.spec = spec  # not "scenario": reserved by Mesa 3.5
         self.streams = Streams(spec.seed)
-        self.graph = networks.build(spec.section("network"), self.streams.get("network"))
+        # _graph: the graph this scenario builds, built once by sim.batch for replicates sharing it
+        self.graph = _graph if _graph is not None else networks.build(spec.section("network"),
+                                                                       self._network_stream())
         self.n = n = self.graph.n
         self.degree = self.graph.in_degree
-        self.state = State(n)
+        self.state = State(n)  # bool, int32 and int8 arrays: 6 bytes a person
         self.counts = np.zeros(n, dtype=np.int32)  # adopted contacts, end of last step
+        self.backend = get_backend("cpu")  # set-up runs on the host; `target` takes over below
+        self.xp = np
 
         w = spec.section("wom")
         self.rule = w["rule"]
         self.q = w["q"]
         self.thresholds = None
+        self._need = None  # the rule as a count of adopted contacts (int32), threshold and complex
         if self.rule == "threshold":
             self.thresholds = fractional_thresholds(w, n, self.streams.get("population"))
+            self._need = wom.threshold_need(self.degree, self.thresholds)
         elif self.rule == "complex":
             self.thresholds = count_thresholds(w, n)
-        self._setup_cascade(w["beta"])
+            self._need = self.thresholds
+        self._pending = None  # people to re-evaluate (list of index arrays); None: everyone
+        self._wom_term = np.zeros(n, dtype=np.float64) if self.rule == "bass" else None
+        self._matrix = None
+        self._out = (self.graph.out_indptr, self.graph.out_indices)  # on the device when there is one
+        if target.uses_matrix and not self.graph.complete:
+            self._matrix = target.adjacency(n, self.graph.in_indptr, self.graph.in_indices)
+        self._setup_cascade(w["beta"], target)
+        self._nobody = np.zeros(0, dtype=np.int64)
 
-        self.media = [self._medium(m) for m in spec.media]
-        self._wom_rng = self.streams.get("wom")
+        self.media = [self._medium(m, target) for m in spec.media]
+        self._wom_rng = target.generator(self.streams.get("wom"))
         self._draw_u = self.rule == "bass" or bool(self.media)
         self.dt = spec.get("run.dt")
         self.max_steps = spec.get("run.steps")
@@ -127,7 +158,9 @@ class DiffusionModel(mesa.Model):
         k = seeding.n_seeds(s["count"], s["fraction"], n)
         seeds = seeding.choose(s["strategy"], k, n=n, out_degree=self.graph.out_degree,
                                rng=self.streams.get("seeding"), friend_of=self._friend_of,
-                               nodes=s["nodes"], labels=self.graph.labels)
+                               nodes=s["nodes"], labels=self.graph.labels,
+                               greedy=(self.graph, w["beta"] if s["greedy_beta"] is None else s["greedy_beta"],
+                                       s["greedy_samples"]))
         self.state.adopt(seeds, 0, SEED)
         self._after_adoptions(seeds)
         self._record(0, len(seeds), 0, 0, 0, len(seeds) * s["cost_per_seed"])
@@ -137,33 +170,75 @@ class DiffusionModel(mesa.Model):
         # per-person persuasion of this step's contacts (> 0 means contacted).
         self.observers: list = []
         self.running = self.max_steps > 0
+        if target is not self.backend:
+            self._move(target)
+
+    def _network_stream(self) -> np.random.Generator:
+        """The graph's random stream: the run's, or a fixed ``network.seed`` shared across replicates."""
+        fixed = self.spec.values.get("network.seed")
+        return (Streams(fixed) if fixed is not None else self.streams).get("network")
 
     # -- set-up helpers -------------------------------------------------------
 
-    def _medium(self, m: dict) -> media_mod.Medium:
+    def _medium(self, m: dict, target) -> media_mod.Medium:
         label = f"media.{m['name']}" if len(self.spec.media) > 1 else "media"
         aud = media_mod.audience(m, label, self.graph.out_degree, self.graph.segments, self.graph.segment_names)
         medium = media_mod.Medium(name=m["name"], p=m["p"], reach=m["reach"], start=m["start"], stop=m["stop"],
                                   cost_per_contact=m["cost_per_contact"], audience=aud)
-        medium.rng = self.streams.get("media", m["name"])
+        medium.rng = target.generator(self.streams.get("media", m["name"]))
         return medium
 
-    def _setup_cascade(self, beta: float) -> None:
+    def _setup_cascade(self, beta: float, target) -> None:
         self.beta = beta
-        self._fresh = None
+        self._fresh = self._live_matrix = None  # _fresh: people a live edge reached in the last push
         if self.rule != "cascade":
             return
-        self._fresh = np.zeros(self.n, dtype=np.int32)
+        self._fresh = np.zeros(0, dtype=np.int64)
         coins = self.streams.get("wom", "edges")
         if self.graph.complete:
-            self._edge_rng = coins
+            self._edge_rng = target.generator(coins)
             return
         g = self.graph
-        live = wom.live_edge_mask(len(g.out_indices), beta, coins)
-        per_row = np.add.reduceat(live, g.out_indptr[:-1]) if len(live) else np.zeros(self.n, dtype=np.int64)
-        per_row[np.diff(g.out_indptr) == 0] = 0  # reduceat repeats the next value for empty rows
-        self._live_indptr = np.concatenate(([0], np.cumsum(per_row))).astype(np.int64)
+        live = np.flatnonzero(wom.live_edge_mask(len(g.out_indices), beta, coins))  # positions, in row order
+        per_row = np.bincount(np.searchsorted(g.out_indptr, live, side="right") - 1, minlength=self.n)
+        self._live_indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(per_row, out=self._live_indptr[1:])
         self._live_indices = g.out_indices[live]
+        del live
+        if target.uses_matrix:
+            self._live_matrix = target.adjacency(self.n, self._live_indptr, self._live_indices, transpose=True)
+
+    def _move(self, target) -> None:
+        """Put the arrays the steps touch on ``target``'s device (set-up ran on the host)."""
+        self.backend, self.xp = target, target.xp
+        put = target.asarray
+        st = self.state
+        st.adopted, st.adopted_at, st.channel = put(st.adopted), put(st.adopted_at), put(st.channel)
+        self.counts = put(self.counts)
+        self.degree = put(self.degree, dtype=np.int32)
+        self._need = None if self._need is None else put(self._need)
+        self._wom_term = None if self._wom_term is None else put(self._wom_term)
+        self._fresh = None if self._fresh is None else put(self._fresh)
+        if not self.graph.complete:
+            self._out = tuple(put(a) for a in self._out)
+            if self.rule == "cascade":
+                self._live_indptr, self._live_indices = put(self._live_indptr), put(self._live_indices)
+        self._pending = None  # the first evaluation sweeps everyone: same result, nothing to copy
+        self._nobody = put(self._nobody)
+        for m in self.media:
+            m.audience = None if m.audience is None else put(m.audience)
+
+    def to_host(self) -> None:
+        """Bring the state back to NumPy arrays (done after the last step; a no-op on the CPU)."""
+        if self.xp is np:
+            return
+        get = self.backend.to_host
+        st = self.state
+        st.adopted, st.adopted_at, st.channel = get(st.adopted), get(st.adopted_at), get(st.channel)
+        self.counts = get(self.counts)
+        self.degree = self.graph.in_degree
+        for m in self.media:
+            m.audience = None if m.audience is None else get(m.audience)
 
     def _friend_of(self, people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One random contact of each person (-1 for people without contacts)."""
@@ -180,59 +255,99 @@ class DiffusionModel(mesa.Model):
 
     # -- dynamics ---------------------------------------------------------------
 
-    def _after_adoptions(self, new: np.ndarray) -> None:
-        """Update adopted-contact counts (and cascade chances) after adoptions."""
-        self.graph.push(self.counts, new)
-        if self.rule == "cascade" and not self.graph.complete:
-            self._fresh[:] = 0
+    def _after_adoptions(self, new) -> None:
+        """Update adopted-contact counts after adoptions; note who may fire next (event-driven).
+
+        Only the contacts of ``new`` (distinct indices) see their counts change,
+        so only they are re-evaluated by the deterministic rules; the Bass
+        word-of-mouth rate ``q a/k`` is likewise refreshed for them alone.
+        """
+        xp, g = self.xp, self.graph
+        if g.complete:
             if len(new):
-                targets = networks.gather_rows(self._live_indptr, self._live_indices, new)
-                self._fresh += np.bincount(targets, minlength=self.n).astype(np.int32)
+                self.counts += len(new)
+                self.counts[new] -= 1
+                if self._wom_term is not None:
+                    self._wom_term = wom.bass_hazard(self.counts, self.degree, self.q)
+            self._pending = None  # everyone's count moved
+        elif len(new):
+            moved = self.backend.add_hits(self.counts, *self._out, new, self._matrix)
+            if moved is None:  # a big step: everyone's count may have moved
+                self._pending = None
+                if self._wom_term is not None:
+                    self._wom_term = wom.bass_hazard(self.counts, self.degree, self.q)
+            else:
+                if self._pending is not None:
+                    self._pending.append(moved)
+                if self._wom_term is not None:
+                    self._wom_term[moved] = wom.bass_hazard(self.counts[moved], self.degree[moved], self.q)
+        if self.rule == "cascade" and not g.complete:
+            self._fresh = self._nobody
+            if len(new):
+                self._fresh = self.backend.reached(self._live_indptr, self._live_indices, new, self.n,
+                                                   self._live_matrix)
         elif self.rule == "cascade":
             self._n_fresh = len(new)
 
-    def _fired(self) -> np.ndarray | None:
-        """People whose deterministic word-of-mouth rule fires this step."""
-        if self.rule == "threshold":
-            return wom.threshold_met(self.counts, self.degree, self.thresholds)
-        if self.rule == "complex":
-            return wom.count_met(self.counts, self.thresholds)
+    def _fired(self):
+        """Non-adopters whose deterministic word-of-mouth rule fires this step (sorted indices).
+
+        Threshold and complex rules re-evaluate only the people whose count of
+        adopted contacts moved since the last evaluation (everyone the first
+        time, and on the complete graph); the cascade fires exactly where a
+        live edge from a new adopter lands.
+        """
+        xp, adopted = self.xp, self.state.adopted
+        if self.rule in ("threshold", "complex"):
+            counts, need, pending = self.counts, self._need, self._pending
+            self._pending = None if self.graph.complete else []
+            if pending is None:
+                return xp.flatnonzero((counts >= need) & ~adopted)
+            if not pending:
+                return self._nobody
+            who = pending[0] if len(pending) == 1 else xp.unique(xp.concatenate(pending))
+            who = who[~adopted[who]]
+            return who[counts[who] >= need[who]]
         if self.rule == "cascade":
             if self.graph.complete:
                 p_hit = 1.0 - (1.0 - self.beta) ** self._n_fresh
-                return self._edge_rng.random(self.n) < p_hit
-            return self._fresh > 0
-        return np.zeros(self.n, dtype=bool)
+                return xp.flatnonzero((self._edge_rng.random(self.n) < p_hit) & ~adopted)
+            return self._fresh[~adopted[self._fresh]]
+        return self._nobody
 
     def step(self) -> None:
         """Advance one synchronous step: media, word of mouth, recording."""
         t = self.steps
+        xp = self.xp
         media_term, contacts, cost = None, 0, 0.0
         for medium in self.media:
             if medium.is_on(t):
                 if media_term is None:
-                    media_term = np.zeros(self.n, dtype=np.float64)
+                    media_term = xp.zeros(self.n, dtype=xp.float64)
                 c = medium.contact(media_term, medium.rng)
                 contacts += c
                 cost += c * medium.cost_per_contact
         u = self._wom_rng.random(self.n) if self._draw_u else None
+        new_media = self._nobody
         if self.rule == "bass":
-            by_media, by_wom = wom.bass_decision(u, media_term, wom.bass_hazard(self.counts, self.degree, self.q),
-                                                 self.dt)
+            new_media, new_wom = wom.bass_adopters(u, media_term, self._wom_term, self.dt, self.state.adopted)
         else:
-            by_media, by_wom = wom.triggered_decision(u, media_term, self._fired(), self.dt)
-        waiting = ~self.state.adopted
-        new_media = np.flatnonzero(by_media & waiting)
-        new_wom = np.flatnonzero(by_wom & waiting)
+            new_wom = self._fired()
+            if media_term is not None:
+                fired = xp.zeros(self.n, dtype=bool)
+                fired[new_wom] = True
+                by_media, _ = wom.triggered_decision(u, media_term, fired, self.dt)
+                new_media = xp.flatnonzero(by_media & ~self.state.adopted)
         self.state.adopt(new_media, t, MEDIA)
         self.state.adopt(new_wom, t, WOM)
-        new = np.concatenate((new_media, new_wom))
+        new = xp.concatenate((new_media, new_wom))
         self._after_adoptions(new)
         for observer in self.observers:
             observer(self, t, media_term, new_media, new_wom)
         self._record(t, 0, len(new_media), len(new_wom), contacts, cost)
         if t >= self.max_steps or (self.stop_rule == "quiescent" and not self._can_change(t, len(new))):
             self.running = False
+            self.to_host()
 
     def _can_change(self, t: int, n_new: int) -> bool:
         """Whether any adoption is still possible after step ``t``."""
@@ -243,7 +358,7 @@ class DiffusionModel(mesa.Model):
                 if m.audience is None or not self.state.adopted[m.audience].all():
                     return True
         if self.rule == "bass":
-            return self.q > 0 and bool(np.any((self.counts > 0) & ~self.state.adopted))
+            return self.q > 0 and bool(self.xp.any((self.counts > 0) & ~self.state.adopted))
         if self.rule in ("threshold", "complex", "cascade"):
             return n_new > 0
         return False
@@ -270,14 +385,14 @@ class DiffusionModel(mesa.Model):
     def timeseries(self) -> pd.DataFrame:
         """One row per step recorded so far (step 0 is the state after seeding)."""
         k = self.steps_run + 1
-        steps = np.arange(k)
-        df = pd.DataFrame({"step": steps, "time": steps * self.dt})
+        steps = np.arange(k, dtype=np.int64)
+        cols = {"step": steps, "time": steps * self.dt}
         for col in ("adopters", "new_adopters", "new_by_seed", "new_by_media", "new_by_wom",
                     "media_contacts", "cost"):
-            df[col] = self._rec[col][:k]
-        df.insert(3, "adopted_fraction", df["adopters"] / self.n)
-        df["cumulative_cost"] = df["cost"].cumsum()
-        return df[list(TIMESERIES_COLUMNS)]
+            cols[col] = self._rec[col][:k].copy()
+        cols["adopted_fraction"] = cols["adopters"] / self.n
+        cols["cumulative_cost"] = np.cumsum(cols["cost"])
+        return pd.DataFrame({c: cols[c] for c in TIMESERIES_COLUMNS})
 
     # -- people as Mesa agents --------------------------------------------------
 

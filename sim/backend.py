@@ -1,0 +1,329 @@
+"""Array backends: NumPy on the CPU, CuPy on an NVIDIA GPU.
+
+The model's hot path is written once against an array namespace ``xp`` (the
+``numpy`` module or the ``cupy`` module) and a sparse namespace
+(``scipy.sparse`` or ``cupyx.scipy.sparse``), so the CPU tests exercise the
+very code the GPU runs. :func:`get_backend` picks the backend for a
+``device`` ("cpu" or "gpu"); asking for the GPU without CuPy or without a
+working NVIDIA GPU raises one :class:`~sim.errors.ConfigError` line.
+
+Two things differ between the backends, and both are switchable on NumPy so
+the tests cover them:
+
+- **How new adopters reach their contacts** (:meth:`Backend.add_hits`).
+  ``"gather"`` concatenates the out-rows of the new adopters and counts the
+  hits (cost: the edges touched; the CPU's way); ``"matvec"`` multiplies the
+  sparse adjacency by the 0/1 vector of new adopters (one pass over every
+  edge); ``"auto"`` (the GPU's way) gathers small steps, by binary search, and
+  multiplies for big ones. All give the same integers.
+- **Per-step random numbers.** On the CPU they come straight from the named
+  :class:`numpy.random.Generator` streams (bit-for-bit reproducible, common
+  random numbers). On the GPU drawing 10^7 uniforms on the host and copying them
+  every step would cost more than the step itself, so each named stream seeds
+  a device generator (:meth:`Backend.generator`): runs are reproducible on the
+  same GPU and statistically identical to the CPU, not bit-for-bit identical.
+  Everything drawn once (graph, thresholds, seeds, cascade coins) still comes
+  from the host streams, so deterministic rules without media give the very
+  same numbers on both.
+
+Examples
+--------
+>>> be = get_backend("cpu")
+>>> be.device, be.xp.__name__, be.push
+('cpu', 'numpy', 'gather')
+>>> indptr, indices = np.array([0, 2, 3, 3]), np.array([1, 2, 0], dtype=np.int32)
+>>> counts = np.zeros(3, dtype=np.int32)
+>>> be.add_hits(counts, indptr, indices, np.array([0, 1]))  # None: "everyone may have moved"
+>>> counts
+array([1, 1, 1], dtype=int32)
+>>> be.reached(indptr, indices, np.array([1]), n=3)
+array([0])
+>>> get_backend("tpu")
+Traceback (most recent call last):
+...
+sim.errors.ConfigError: device must be cpu or gpu; got 'tpu'
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import numpy as np
+import scipy as sp
+import scipy.sparse  # noqa: F401  (makes sp.sparse available)
+
+from sim.errors import ConfigError
+
+__all__ = ["DEVICES", "Backend", "get_backend", "emulated_gpu", "array_namespace", "gather_rows", "gpu_problem"]
+
+DEVICES = ("cpu", "gpu")
+
+
+def array_namespace(a) -> ModuleType:
+    """The array module of ``a``: ``cupy`` for CuPy arrays, else ``numpy``.
+
+    Examples
+    --------
+    >>> array_namespace(np.zeros(2)).__name__
+    'numpy'
+    """
+    if type(a).__module__.split(".")[0] == "cupy":
+        import cupy
+
+        return cupy
+    return np
+
+
+def gather_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Concatenate the CSR rows ``rows`` without a loop over rows (NumPy only).
+
+    Examples
+    --------
+    >>> gather_rows(np.array([0, 2, 2, 5]), np.array([1, 2, 0, 1, 2]), np.array([2, 0, 1]))
+    array([0, 1, 2, 1, 2])
+    """
+    starts = indptr[rows]
+    lens = indptr[rows + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return indices[:0].copy()
+    shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
+    shift += np.arange(total, dtype=shift.dtype)
+    return indices[shift]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the arrays live and how the hot path moves them.
+
+    Attributes
+    ----------
+    device : {"cpu", "gpu"}
+    xp : module
+        ``numpy`` or ``cupy``.
+    sparse : module
+        ``scipy.sparse`` or ``cupyx.scipy.sparse``.
+    push : {"gather", "matvec", "auto"}
+        How new adopters reach their contacts (see the module notes); ``auto``
+        gathers while the new adopters' edges are under 1/8 of all edges, and
+        multiplies by the adjacency matrix beyond.
+    search_gather : bool
+        Gather rows by binary search rather than ``repeat`` (CuPy).
+    device_streams : bool
+        Whether per-step random numbers come from device generators seeded by
+        the named host streams (GPU) or from the host streams themselves (CPU).
+    """
+
+    device: str
+    xp: ModuleType = field(repr=False)
+    sparse: ModuleType = field(repr=False)
+    push: str = "gather"
+    search_gather: bool = False
+    device_streams: bool = False
+
+    @property
+    def uses_matrix(self) -> bool:
+        """Whether pushes may multiply by the adjacency matrix (which then must be built)."""
+        return self.push in ("matvec", "auto")
+
+    def asarray(self, a, dtype=None):
+        """``a`` as an array of this backend (a copy to the device on the GPU)."""
+        return self.xp.asarray(a, dtype=dtype)
+
+    def to_host(self, a) -> np.ndarray:
+        """``a`` as a NumPy array (a copy from the device on the GPU)."""
+        return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)
+
+    def generator(self, host: np.random.Generator):
+        """The generator of per-step draws for the named stream ``host``.
+
+        On the CPU that is ``host`` itself; with device streams, a device
+        generator seeded by one 63-bit draw from ``host`` (so it is as
+        reproducible as the stream it comes from).
+        """
+        if not self.device_streams:
+            return host
+        seed = int(host.integers(0, 2**63 - 1))
+        if self.device == "gpu":
+            import cupy as cp
+
+            return cp.random.default_rng(seed)
+        return np.random.default_rng(seed)
+
+    def adjacency(self, n: int, indptr: np.ndarray, indices: np.ndarray, transpose: bool = False):
+        """A 0/1 sparse matrix (float32; float64 if a row could exceed 2^24) on this backend.
+
+        ``transpose=False`` gives the matrix whose row v lists the given row's
+        entries, i.e. ``A @ x`` sums ``x`` over each row's ``indices``.
+        """
+        nnz = int(indices.size)
+        it = np.int32 if max(n, nnz) < 2**31 - 1 else np.int64
+        A = sp.sparse.csr_matrix((np.ones(nnz, dtype=np.float32), indices.astype(it, copy=False),
+                                  indptr.astype(it, copy=False)), shape=(n, n))
+        if transpose:
+            A = A.T.tocsr()
+        if nnz and np.diff(A.indptr).max() >= 2**24:  # float32 counts exactly up to 2^24
+            A = A.astype(np.float64)
+        if self.device == "gpu":
+            return self.sparse.csr_matrix(A)
+        return A
+
+    def gather(self, indptr, indices, rows):
+        """Concatenate the CSR rows ``rows``, or None when ``auto`` finds a mat-vec cheaper.
+
+        NumPy uses :func:`gather_rows` (``repeat``); with ``search_gather`` (CuPy,
+        whose ``repeat`` takes no array of counts) each output slot finds its row
+        by a binary search over the running row ends.
+        """
+        xp = self.xp
+        starts = indptr[rows]
+        lens = indptr[rows + 1] - starts
+        ends = xp.cumsum(lens)
+        total = int(ends[-1]) if len(rows) else 0
+        if self.push == "auto" and total * 8 >= indices.size:
+            return None
+        if not self.search_gather:
+            return gather_rows(indptr, indices, rows)
+        slot = xp.arange(total, dtype=ends.dtype)
+        row = xp.searchsorted(ends, slot, side="right")
+        return indices[starts[row] + (slot - (ends[row] - lens[row]))]
+
+    def add_hits(self, counts, indptr, indices, new, matrix=None):
+        """Add to ``counts[v]`` how many of the people ``new`` reach v along the CSR rows.
+
+        Parameters
+        ----------
+        counts : array of int32
+            Updated in place.
+        indptr, indices : arrays
+            Out-rows on this backend: row u lists the people u reaches.
+        new : array of int
+            Distinct people who just adopted.
+        matrix : sparse matrix, optional
+            The incoming adjacency (``matrix @ x`` sums x over each person's
+            contacts); needed by ``matvec`` and ``auto``.
+
+        Returns
+        -------
+        array of int64 or None
+            The people whose count moved (sorted, distinct), or None when so
+            many moved that treating everyone as moved is as cheap (a dense
+            update: a mat-vec, or hits numbering n/8 or more).
+        """
+        xp = self.xp
+        hit = None if self.push == "matvec" else self.gather(indptr, indices, new)
+        if hit is None:
+            counts += self._times(matrix, new, counts.size).astype(counts.dtype)
+            return None
+        if hit.size * 8 < counts.size:
+            idx, times = xp.unique(hit, return_counts=True)
+            counts[idx] += times.astype(counts.dtype)
+            return idx.astype(xp.int64)
+        counts += xp.bincount(hit, minlength=counts.size).astype(counts.dtype)
+        return None
+
+    def reached(self, indptr, indices, new, n: int, matrix=None):
+        """The people (sorted, distinct) that the people ``new`` reach along the CSR rows."""
+        xp = self.xp
+        hit = None if self.push == "matvec" else self.gather(indptr, indices, new)
+        if hit is None:
+            return xp.flatnonzero(self._times(matrix, new, n))
+        if hit.size * 8 < n:
+            return xp.unique(hit).astype(xp.int64)
+        return xp.flatnonzero(xp.bincount(hit, minlength=n))
+
+    def _times(self, matrix, new, n: int):
+        x = self.xp.zeros(n, dtype=matrix.dtype)
+        x[new] = 1
+        return matrix @ x
+
+    def sync(self) -> None:
+        """Wait for queued device work (for honest timings); a no-op on the CPU."""
+        if self.device == "gpu":
+            import cupy as cp
+
+            cp.cuda.Device().synchronize()
+
+
+def gpu_problem() -> str | None:
+    """Why the GPU backend cannot run here (None when it can).
+
+    Examples
+    --------
+    >>> isinstance(gpu_problem(), (str, type(None)))
+    True
+    """
+    try:
+        import cupy as cp
+    except ImportError:
+        return "CuPy is not installed"
+    except Exception as exc:  # noqa: BLE001  (a broken CuPy install: say why, in one line)
+        return f"CuPy does not import: {_first_line(exc)}"
+    try:
+        if cp.cuda.runtime.getDeviceCount() < 1:
+            return "no NVIDIA GPU is visible"
+        int(cp.arange(3).sum())  # fails here when the driver or toolkit is unusable
+    except Exception as exc:  # noqa: BLE001
+        return f"no usable NVIDIA GPU: {_first_line(exc)}"
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = (str(exc).strip().splitlines() or [""])[0][:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_GPU_WAYS = {"push": "auto", "search_gather": True, "device_streams": True}
+
+
+@functools.lru_cache(maxsize=None)
+def _gpu() -> Backend:
+    import cupy as cp
+    import cupyx.scipy.sparse as cps
+
+    return Backend("gpu", cp, cps, **_GPU_WAYS)
+
+
+def emulated_gpu() -> Backend:
+    """The GPU backend's ways (pushes, gathers, device-seeded streams) on NumPy, for tests and dry runs.
+
+    Examples
+    --------
+    >>> be = emulated_gpu()
+    >>> be.xp.__name__, be.push, be.device_streams
+    ('numpy', 'auto', True)
+    """
+    return Backend("cpu", np, sp.sparse, **_GPU_WAYS)
+
+
+_CPU = Backend("cpu", np, sp.sparse)
+
+
+def get_backend(device: str | Backend | None = "cpu", key: str = "device") -> Backend:
+    """The backend of ``device``: ``"cpu"`` (NumPy, SciPy) or ``"gpu"`` (CuPy, cupyx).
+
+    Parameters
+    ----------
+    device : {"cpu", "gpu"} or Backend, optional
+        ``None`` means the CPU; a :class:`Backend` is returned unchanged.
+    key : str
+        The name of the setting in error messages (``--device`` on the command line).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown device, or ``gpu`` without CuPy or without a usable GPU.
+    """
+    if isinstance(device, Backend):
+        return device
+    if device is None or device == "cpu":
+        return _CPU
+    if device != "gpu":
+        raise ConfigError(key, f"must be cpu or gpu; got {device!r}")
+    why = gpu_problem()
+    if why:
+        raise ConfigError(key, f"= gpu needs CuPy and a working NVIDIA GPU (pip install 'bouche[gpu]'); "
+                               f"here {why}")
+    return _gpu()
