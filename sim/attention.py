@@ -1,0 +1,571 @@
+"""Content and limited attention: why social media are not mass media.
+
+Everyone can publish. People follow accounts on a directed follow graph built
+from interest communities (homophily) and popularity; each step active
+producers post items, each person sees at most ``k`` items from what the
+accounts they follow posted or reshared (limited attention), reshares some of
+them to their own followers, and the broadcast channels (mass media) compete
+for the same attention. Each item keeps its *channel* (the account that first
+posted it, or a broadcast channel), so the run measures per channel its views
+and its unique reach, the concentration of attention, the long tail of
+audiences and the overlap between audiences.
+
+The mechanism of one step ``t`` (synchronous, vectorised; no loop over people):
+
+1. **Posts.** Each active producer posts a new item with probability
+   ``post_rate`` (one uniform per person per step, so runs with more producers
+   share the draws of runs with fewer).
+2. **Feeds.** Each item posted at ``t`` or reshared at ``t - 1`` is offered to
+   every follower of its sharer (an item offered twice counts once). Offers
+   not seen this step are gone.
+3. **Attention.** Each person has ``k`` slots. A watcher of the broadcast
+   channels gives each slot to broadcast with probability pull / (pull + m),
+   where m is the number of social items on offer and the pull is set by
+   ``broadcast_share`` s (:func:`broadcast_pull`): facing exactly ``k``
+   social items, a watcher of every broadcast channel gives them a share s;
+   facing more, less. Social slots beyond what the feed offers go to
+   broadcast as well (:func:`broadcast_slots`). The social slots pick distinct
+   items uniformly from the feed (:func:`choose`); the broadcast slots are
+   shared among the channels the person watches (:func:`split_slots`).
+4. **Reshares.** Each social item seen is reshared with probability
+   ``reshare``; it is offered to the resharer's followers at ``t + 1``.
+
+A user channel is a producer's own posts, wherever they travel; a view is one
+item seen by one person in one step (a person may see an item again later if
+another followee reshares it); the reach of a channel is the number of
+distinct people who saw at least one of its items.
+
+Random streams (:class:`sim.streams.Streams`): ``network`` (follow graph),
+``attention.producers`` (who publishes: a fixed random order, the first
+``producers x n`` do, so the sets are nested), ``attention.watchers``,
+``attention.posts``, ``attention.broadcast``, ``attention.feeds``,
+``attention.reshares``.
+
+Examples
+--------
+>>> m = AttentionModel("fragmentation", seed=1, overrides={"network.n": 2000, "run.steps": 10}).run()
+>>> s = m.summary()
+>>> s["producers"], s["steps_run"], int(m.timeseries()["views"].sum()) == s["views"]
+(400, 10, True)
+>>> 0.85 < s["broadcast_reach"] < 0.95      # 90 % watch the broadcast channel
+True
+
+References
+----------
+Weng, L., Flammini, A., Vespignani, A. & Menczer, F. (2012). Competition among memes in a world with
+limited attention. Scientific Reports 2:335.
+Webster, J. G. & Ksiazek, T. B. (2012). The dynamics of audience fragmentation: public attention in an
+age of digital media. Journal of Communication 62(1).
+Ehrenberg, A. S. C., Goodhardt, G. J. & Barwise, T. P. (1990). Double jeopardy revisited. Journal of
+Marketing 54(3).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim import concentration, config, networks
+from sim.errors import ConfigError
+from sim.streams import Streams
+
+__all__ = ["AttentionModel", "follow_graph", "broadcast_pull", "broadcast_slots", "choose", "split_slots",
+           "SHIPPED_RANGES", "TIMESERIES_COLUMNS"]
+
+TIMESERIES_COLUMNS = ("step", "posts", "offered", "views", "broadcast_views", "reshares", "broadcast_share",
+                      "top1_share", "effective_channels", "broadcast_reach")
+# The ranges over which the scenario page and tests claim monotone effects.
+SHIPPED_RANGES = {
+    "attention.producers": (0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+    "attention.broadcast_share": (0.05, 0.1, 0.2, 0.3, 0.5, 0.7),
+}
+OVERLAP_CHANNELS = 30  # user channels (largest reach first) in the audience-overlap matrix
+
+
+def follow_graph(n: int, follows: int, homophily: float, communities: int, exponent: float,
+                 rng: np.random.Generator) -> networks.Graph:
+    """Directed follow graph with interest communities and popular accounts.
+
+    People are split at random into ``communities`` equal interest
+    communities. Each account has an attractiveness a ~ Pareto (density
+    proportional to a^-exponent, a >= 1). Each person makes ``follows`` draws
+    of an account to follow, with probability proportional to a: a share
+    ``homophily`` of the draws inside their own community, the rest among
+    everyone. A draw that repeats a follow or picks oneself is drawn again (up
+    to 30 rounds; what still clashes is dropped, which only happens when a
+    community is too small, or one account holds nearly all its
+    attractiveness). Follower counts inherit the Pareto tail.
+
+    An edge u -> v means v follows u (v sees what u posts): "u influences v".
+
+    Parameters
+    ----------
+    n, follows, communities : int
+    homophily : float
+        0 = follows ignore communities; 1 = everyone follows inside their community.
+    exponent : float
+        Tail exponent (> 1) of attractiveness; follower counts ~ k^-exponent.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    sim.networks.Graph
+        Directed; ``segments`` holds each person's community.
+
+    Examples
+    --------
+    >>> g = follow_graph(1000, 20, 1.0, 10, 2.5, np.random.default_rng(0))
+    >>> g.directed, int(g.in_degree.min()), int(g.in_degree.max())
+    (True, 20, 20)
+    >>> src = np.repeat(np.arange(g.n), g.out_degree)
+    >>> bool((g.segments[src] == g.segments[g.out_indices]).all())   # all follows inside
+    True
+    """
+    community = (rng.permutation(n) % communities).astype(np.int32)
+    attract = (1.0 - rng.random(n)) ** (-1.0 / (exponent - 1.0))
+    order = np.argsort(community, kind="stable")
+    cum = np.cumsum(attract[order])
+    sizes = np.bincount(community, minlength=communities)
+    end = cum[np.cumsum(sizes) - 1]
+    start = np.concatenate(([0.0], end[:-1]))
+
+    follower = np.repeat(np.arange(n, dtype=np.int64), follows)
+    inside = rng.random(follower.size) < homophily
+    c = community[follower]
+    lo = np.where(inside, start[c], 0.0)
+    width = np.where(inside, end[c] - start[c], cum[-1])
+    followee = np.empty(follower.size, dtype=np.int64)
+    redraw = np.arange(follower.size)
+    rows = np.arange(n)
+    for _ in range(30):  # redraw repeated follows and self-follows (few, fewer each round)
+        pos = np.searchsorted(cum, lo[redraw] + rng.random(redraw.size) * width[redraw], side="right")
+        followee[redraw] = order[np.minimum(pos, n - 1)]
+        mine = followee.reshape(n, follows)[rows]  # the follows of the people who had a clash
+        sort = np.argsort(mine, axis=1, kind="stable")
+        ranked = np.take_along_axis(mine, sort, axis=1)
+        clash = np.zeros(mine.shape, dtype=bool)
+        np.put_along_axis(clash, sort[:, 1:], ranked[:, 1:] == ranked[:, :-1], axis=1)
+        r, col = np.nonzero(clash | (mine == rows[:, None]))
+        if r.size == 0:
+            break
+        redraw = rows[r] * follows + col
+        rows = _distinct(rows[r])
+    keep = np.ones(follower.size, dtype=bool)
+    keep[redraw if r.size else []] = False  # clashes left after the last round
+    names = [f"interest {i + 1}" for i in range(communities)]
+    return networks.from_edges(n, followee[keep], follower[keep], directed=True, segments=community,
+                               segment_names=names, simple=True)
+
+
+def broadcast_pull(share: float, watched: np.ndarray, channels: int, k: int) -> np.ndarray:
+    """Each person's pull of broadcast on attention, in units of social items.
+
+    A person who watches all ``channels`` broadcast channels and is offered
+    exactly ``k`` social items gives broadcast a share ``share`` of their
+    attention: pull / (pull + k) = share, so pull = k·share / (1 - share).
+    Watching fewer channels pulls proportionally less.
+
+    Parameters
+    ----------
+    share : float
+        ``attention.broadcast_share``, in [0, 1).
+    watched : numpy.ndarray of int
+        Number of broadcast channels each person watches.
+    channels, k : int
+
+    Examples
+    --------
+    >>> broadcast_pull(0.5, np.array([0, 1, 2]), 2, 10)
+    array([ 0.,  5., 10.])
+    """
+    if channels == 0 or share == 0:
+        return np.zeros(len(watched))
+    return np.asarray(watched, dtype=np.float64) / channels * k * share / (1.0 - share)
+
+
+def broadcast_slots(n_social: np.ndarray, pull: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """How many of their ``k`` attention slots each person gives to broadcast this step.
+
+    Each slot goes to broadcast with probability pull / (pull + n_social), else
+    to the social feed; social slots beyond the ``n_social`` items on offer go
+    to broadcast too (a watcher with little in the feed watches more television).
+    People with no pull (they watch no broadcast channel) give it nothing.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> broadcast_slots(np.array([0, 3, 10, 10]), np.array([0.0, 5.0, 0.0, 1e-9]), 5, rng).tolist()
+    [0, 3, 0, 0]
+    >>> slots = broadcast_slots(np.full(100000, 10), np.full(100000, 10 * 0.3 / 0.7), 10, rng)
+    >>> round(float(slots.mean()) / 10, 2)    # share 0.3 against k = 10 social items
+    0.3
+    """
+    n_social = np.asarray(n_social, dtype=np.int64)
+    pull = np.asarray(pull, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(pull > 0, pull / (pull + n_social), 0.0)
+    social = np.minimum(k - rng.binomial(k, p), n_social)
+    return np.where(pull > 0, k - social, 0)
+
+
+def choose(group: np.ndarray, limit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A uniform sample without replacement of at most ``limit[g]`` rows of each group g.
+
+    Every row gets the key g + u with u uniform in [0, 1); one sort of the keys
+    shuffles the rows within each group, and the first ``limit[g]`` of each
+    group are chosen.
+
+    Parameters
+    ----------
+    group : numpy.ndarray of int
+        Group of each row (here: the person an item is offered to).
+    limit : numpy.ndarray of int
+        Most rows chosen per group, indexed by group.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for the chosen rows.
+
+    Examples
+    --------
+    >>> chosen = choose(np.array([0, 0, 0, 1, 1, 2]), np.array([2, 5, 0]), np.random.default_rng(0))
+    >>> int(chosen[:3].sum()), int(chosen[3:5].sum()), bool(chosen[5])
+    (2, 2, False)
+    """
+    group = np.asarray(group, dtype=np.int64)
+    chosen = np.zeros(group.size, dtype=bool)
+    if group.size == 0:
+        return chosen
+    order = np.argsort(group + rng.random(group.size), kind="stable")  # much faster than a lexsort
+    g = group[order]
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    rank = np.arange(g.size) - np.repeat(first, np.diff(np.r_[first, g.size]))
+    chosen[order[rank < np.asarray(limit)[g]]] = True
+    return chosen
+
+
+def split_slots(slots: np.ndarray, watches: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Share each person's broadcast slots evenly at random among the channels they watch.
+
+    Returns an int64 array (channels, people). A loop over the (few) channels,
+    vectorised over people: each channel takes a binomial share of what is left.
+
+    Examples
+    --------
+    >>> watches = np.array([[True, True, False], [True, False, False]])
+    >>> x = split_slots(np.array([4, 3, 0]), watches, np.random.default_rng(0))
+    >>> x.sum(axis=0).tolist(), int(x[1, 1])
+    ([4, 3, 0], 0)
+    """
+    left = np.asarray(slots, dtype=np.int64).copy()
+    ahead = watches.sum(axis=0)
+    out = np.zeros(watches.shape, dtype=np.int64)
+    for j in range(watches.shape[0]):
+        w = watches[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.where(w, 1.0 / np.maximum(ahead, 1), 0.0)
+        out[j] = rng.binomial(left, p)
+        left -= out[j]
+        ahead -= w
+    return out
+
+
+def _lower_quartile(values: np.ndarray) -> float | None:
+    """Start of the long-tail fit: the lower quartile of the positive audiences."""
+    v = values[values > 0]
+    return float(np.percentile(v, 25)) if v.size else None
+
+
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (``np.unique`` without its hashing path, much slower on int64 in numpy 2.4)."""
+    a = np.sort(codes)
+    return a[np.r_[True, a[1:] != a[:-1]]] if a.size else a
+
+
+class AttentionModel(mesa.Model):
+    """Posts, feeds, limited attention, reshares and broadcast channels (scenario ``model = attention``).
+
+    Parameters
+    ----------
+    scenario : str, Path, dict or sim.config.Scenario
+        Shipped scenario name (``"fragmentation"``), TOML file, dict or resolved scenario.
+    seed : int, optional
+        Root seed (overrides the scenario's).
+    overrides : dict, optional
+        Dotted parameter overrides, e.g. ``{"attention.k": 5}``.
+
+    Attributes
+    ----------
+    graph : sim.networks.Graph
+        The follow graph (u -> v: v follows u); ``graph.segments`` = interest community.
+    producer : numpy.ndarray of bool
+        Who publishes.
+    watches : numpy.ndarray of bool, shape (broadcast channels, n)
+        Who watches each broadcast channel.
+    channel_views : numpy.ndarray of int64, shape (n + broadcast channels,)
+        Views so far per channel: user channels 0..n-1 (a person's own posts),
+        then the broadcast channels.
+    """
+
+    def __init__(self, scenario="fragmentation", seed: int | None = None, overrides: dict | None = None):
+        spec = config.load(scenario, overrides=overrides, seed=seed)
+        if spec.model != "attention":
+            raise ConfigError("model", f"must be attention to run AttentionModel; scenario {spec.name!r} "
+                                       f"has model = {spec.model}")
+        super().__init__(rng=spec.seed)
+        self.spec = spec  # not "scenario": reserved by Mesa 3.5
+        self.streams = Streams(spec.seed)
+        a = spec.section("attention")
+        self.n = n = spec.get("network.n")
+        self.k, self.post_rate, self.p_reshare = a["k"], a["post_rate"], a["reshare"]
+        self.graph = follow_graph(n, a["follows"], a["homophily"], a["communities"], a["popularity_exponent"],
+                                  self.streams.get("network"))
+        order = self.streams.get("attention", "producers").permutation(n)
+        self.producer = np.zeros(n, dtype=bool)
+        self.producer[order[:max(1, round(a["producers"] * n))]] = True
+        self.n_broadcast = b = a["broadcast_channels"]
+        self.watches = self.streams.get("attention", "watchers").random((b, n)) < a["broadcast_audience"]
+        self.pull = broadcast_pull(a["broadcast_share"], self.watches.sum(axis=0), b, self.k)
+        self._post_rng = self.streams.get("attention", "posts")
+        self._feed_rng = self.streams.get("attention", "feeds")
+        self._broadcast_rng = self.streams.get("attention", "broadcast")
+        self._reshare_rng = self.streams.get("attention", "reshares")
+
+        self.n_channels = n + b
+        self.channel_views = np.zeros(self.n_channels, dtype=np.int64)
+        self._item_channel = np.zeros(1024, dtype=np.int64)
+        self.n_items = 0
+        self._offer = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))  # reshares: (sharer, item)
+        self._pairs: list[np.ndarray] = []  # viewer * n + user channel, distinct, consolidated now and then
+        self._pairs_len = 0
+        self.broadcast_audience = np.zeros((b, n), dtype=bool)  # who has seen each broadcast channel
+        self.max_steps = spec.get("run.steps")
+        self.stop_rule = spec.get("run.stop")
+        self._rec = {c: np.zeros(self.max_steps + 1, dtype=np.float64) for c in TIMESERIES_COLUMNS[1:]}
+        self.steps_run = 0
+        self._measured = None
+        self.running = True
+
+    # -- dynamics ---------------------------------------------------------------
+
+    def _new_items(self, channels: np.ndarray) -> np.ndarray:
+        need = self.n_items + channels.size
+        if need > self._item_channel.size:
+            grown = np.zeros(max(need, 2 * self._item_channel.size), dtype=np.int64)
+            grown[:self.n_items] = self._item_channel[:self.n_items]
+            self._item_channel = grown
+        ids = np.arange(self.n_items, need, dtype=np.int64)
+        self._item_channel[ids] = channels
+        self.n_items = need
+        return ids
+
+    def _offers(self, posters: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (viewer, item) offered this step, once each, sorted by viewer."""
+        g = self.graph
+        sharer = np.concatenate((posters, self._offer[0]))
+        item = np.concatenate((items, self._offer[1]))
+        viewer = networks.gather_rows(g.out_indptr, g.out_indices, sharer).astype(np.int64)
+        item = np.repeat(item, g.out_degree[sharer])
+        width = max(self.n_items, 1)
+        code = _distinct(viewer * width + item)
+        return code // width, code % width
+
+    def step(self) -> None:
+        """One synchronous step: posts, feeds, limited attention, reshares, recording."""
+        t, n = self.steps, self.n
+        u = self._post_rng.random(n)
+        posters = np.flatnonzero(self.producer & (u < self.post_rate))
+        viewer, item = self._offers(posters, self._new_items(posters))
+        offered = np.bincount(viewer, minlength=n)
+        slots = broadcast_slots(offered, self.pull, self.k, self._broadcast_rng)
+        on_air = split_slots(slots, self.watches, self._broadcast_rng)
+        seen = choose(viewer, self.k - slots, self._feed_rng)
+        viewer, item = viewer[seen], item[seen]
+        channel = self._item_channel[item]
+
+        self.channel_views[:n] += np.bincount(channel, minlength=n)
+        self.channel_views[n:] += on_air.sum(axis=1)
+        self.broadcast_audience |= on_air > 0
+        self._remember(viewer * n + channel)
+        share = self._reshare_rng.random(viewer.size) < self.p_reshare
+        self._offer = (viewer[share], item[share])
+
+        views = self.channel_views
+        total = views.sum()
+        r = self._rec
+        r["posts"][t] = posters.size
+        r["offered"][t] = offered.sum()
+        r["broadcast_views"][t] = slots.sum()
+        r["views"][t] = viewer.size + slots.sum()
+        r["reshares"][t] = share.sum()
+        r["broadcast_share"][t] = r["broadcast_views"][t] / r["views"][t] if r["views"][t] else 0.0
+        r["top1_share"][t] = views.max() / total if total else 0.0
+        r["effective_channels"][t] = concentration.effective_number(views)
+        r["broadcast_reach"][t] = self.broadcast_audience.any(axis=0).mean() if self.n_broadcast else 0.0
+        self.steps_run = t
+        if t >= self.max_steps or (self.stop_rule == "quiescent" and not self._can_change()):
+            self.running = False
+
+    def _can_change(self) -> bool:
+        """Whether anything can still be seen after this step."""
+        can_post = self.post_rate > 0 and self.producer.any()
+        return bool(can_post or self._offer[0].size or self.pull.any())
+
+    def _remember(self, codes: np.ndarray) -> None:
+        """Keep who saw which user channel (codes viewer * n + channel), merging the parts when they grow."""
+        self._pairs.append(_distinct(codes))
+        self._pairs_len += self._pairs[-1].size
+        if self._pairs_len > 8 * self.n * self.k:
+            self._pairs = [_distinct(np.concatenate(self._pairs))]
+            self._pairs_len = self._pairs[0].size
+
+    def run(self) -> "AttentionModel":
+        """Step until ``run.steps`` (or until nothing can change, with ``run.stop = quiescent``)."""
+        while self.running:
+            self.step()
+        return self
+
+    # -- measurement --------------------------------------------------------------
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per step: posts, offers, views, reshares, broadcast share, concentration so far."""
+        k = self.steps_run + 1
+        df = pd.DataFrame({"step": np.arange(1, k)})
+        for col in TIMESERIES_COLUMNS[1:]:
+            vals = self._rec[col][1:k]
+            df[col] = vals.astype(np.int64) if col in ("posts", "offered", "views", "broadcast_views",
+                                                       "reshares") else vals
+        return df
+
+    def user_audiences(self) -> np.ndarray:
+        """Distinct (viewer, user channel) pairs seen so far, as two int64 columns.
+
+        Broadcast audiences are in :attr:`broadcast_audience` (channels x people).
+        """
+        codes = _distinct(np.concatenate(self._pairs)) if self._pairs else np.zeros(0, dtype=np.int64)
+        self._pairs, self._pairs_len = [codes], codes.size
+        return np.stack((codes // self.n, codes % self.n), axis=1)
+
+    def measure(self) -> dict:
+        """Arrays behind the summary and the figures (computed once per step count).
+
+        ``reach`` (people reached per channel: users 0..n-1, then broadcast),
+        ``users`` (producers' ids), ``channels`` (every channel that could be
+        watched), ``overlap`` (the channels of the duplication matrix: broadcast,
+        then the largest user channels grouped by community) and ``duplication``.
+        """
+        if self._measured is not None and self._measured["steps"] == self.steps_run:
+            return self._measured
+        n, b = self.n, self.n_broadcast
+        pairs = self.user_audiences()
+        reach = np.concatenate((np.bincount(pairs[:, 1], minlength=n), self.broadcast_audience.sum(axis=1)))
+        users = np.flatnonzero(self.producer)
+        top = users[np.argsort(-reach[users], kind="stable")[:OVERLAP_CHANNELS]]
+        top = top[reach[top] > 0]
+        top = top[np.lexsort((-reach[top], self.graph.segments[top]))]
+        col = np.full(n, -1)
+        col[top] = np.arange(b, b + top.size)
+        keep = col[pairs[:, 1]] >= 0
+        aud = np.zeros((n, b + top.size), dtype=bool)
+        aud[:, :b] = self.broadcast_audience.T
+        aud[pairs[keep, 0], col[pairs[keep, 1]]] = True
+        self._measured = {"steps": self.steps_run, "reach": reach, "users": users,
+                          "channels": np.concatenate((users, n + np.arange(b))),
+                          "overlap": np.concatenate((n + np.arange(b), top)),
+                          "duplication": concentration.duplication_matrix(aud)}
+        return self._measured
+
+    def summary(self) -> dict:
+        """Concentration of attention, reach of broadcast against user channels, long tail, overlap."""
+        m = self.measure()
+        n, b = self.n, self.n_broadcast
+        reach, users, views = m["reach"], m["users"], self.channel_views
+        v = views[m["channels"]]
+        total = int(views.sum())
+        bviews = int(views[n:].sum())
+        top_user = int(users[np.argmax(reach[users])])  # there is always at least one producer
+        b_reach = int(reach[n:].max()) if b else 0
+        u_reach = int(reach[top_user])
+        q1 = _lower_quartile(reach[users])
+        fit = concentration.ccdf_slope(reach[users], lo=q1)
+        d = m["duplication"]
+        seg = self.graph.segments[m["overlap"][b:]]
+        same = np.zeros(d.shape, dtype=bool)
+        same[b:, b:] = seg[:, None] == seg[None, :]
+        user_pairs = np.zeros(d.shape, dtype=bool)
+        user_pairs[b:, b:] = True
+        out = {
+            "people": n,
+            "producers": int(users.size),
+            "broadcast_channels": b,
+            "steps_run": int(self.steps_run),
+            "items_posted": int(self.n_items),
+            "views": total,
+            "reshares": int(self._rec["reshares"][1:self.steps_run + 1].sum()),
+            "mean_item_views": float(views[:n].sum() / self.n_items) if self.n_items else 0.0,
+            "broadcast_attention_share": bviews / total if total else 0.0,
+            "top1_share": concentration.top_share(v, 1),
+            "top10_share": concentration.top_share(v, 10),
+            "gini": concentration.gini(v),
+            "hhi": concentration.hhi(v),
+            "effective_channels": concentration.effective_number(v),
+            "effective_user_channels": concentration.effective_number(views[users]),
+            "broadcast_reach": b_reach / n,
+            "broadcast_views": int(views[n:].max()) if b else 0,
+            "largest_user_channel": top_user,
+            "largest_user_reach": u_reach / n,
+            "largest_user_views": int(views[top_user]),
+            "reach_ratio": u_reach / b_reach if b_reach else None,
+            "median_user_reach": float(np.median(reach[users])) / n,
+            "tail_decades": float(np.log10(reach[users].max() / q1)) if q1 else 0.0,
+            "ccdf_slope": fit.slope,
+            "ccdf_intercept": fit.intercept,
+            "ccdf_r2": fit.r2,
+            "ccdf_lo": fit.lo,
+            "ccdf_hi": fit.hi,
+            "duplication_mean": concentration.duplication_mean(d, user_pairs),
+            "duplication_within": concentration.duplication_mean(d, same),
+            "duplication_between": concentration.duplication_mean(d, user_pairs & ~same),
+        }
+        # undefined measures (too few channels or pairs) are None, which JSON can hold
+        return {k: None if isinstance(x, float) and not np.isfinite(x) else x for k, x in out.items()}
+
+    # -- output -----------------------------------------------------------------------
+
+    def figures(self, result, folder) -> list[Path]:
+        """The scenario's figures (rank–size, CCDF, attention share, audience overlap)."""
+        from sim import attention_plots
+
+        return attention_plots.all_figures(self, result.summary, Path(folder))
+
+    def describe(self, result, file=sys.stdout) -> None:
+        """Print a short human summary of the run."""
+        s = result.summary
+        spec = self.spec
+        pct = lambda x: f"{100 * x:.1f} %"  # noqa: E731
+        b = s["broadcast_channels"]
+        print(f"{spec.name}: {s['people']:,} people, {s['producers']:,} producers, "
+              f"{b} broadcast channel{'' if b == 1 else 's'}, {s['steps_run']} steps", file=file)
+        print(f"  {s['items_posted']:,} items posted, {s['views']:,} views, {s['reshares']:,} reshares; "
+              f"broadcast won {pct(s['broadcast_attention_share'])} of attention", file=file)
+        print(f"  concentration of views: top-1 {pct(s['top1_share'])}, top-10 {pct(s['top10_share'])}, "
+              f"Gini {s['gini']:.2f}, HHI {s['hhi']:.3f}, effective number of channels "
+              f"{s['effective_channels']:.1f}", file=file)
+        ratio = "" if s["reach_ratio"] is None else f" ({s['reach_ratio']:.2f} x broadcast)"
+        reach = f"broadcast {pct(s['broadcast_reach'])} of people" if b else "no broadcast channel"
+        print(f"  reach: {reach}; largest user channel {pct(s['largest_user_reach'])}{ratio}; "
+              f"median user channel {pct(s['median_user_reach'])}", file=file)
+        if s["ccdf_slope"] is not None:
+            print(f"  long tail: audiences span {s['tail_decades']:.1f} decades above the lower quartile; "
+                  f"CCDF slope {s['ccdf_slope']:.2f} over {s['ccdf_lo']:,.0f}..{s['ccdf_hi']:,.0f} people "
+                  f"(R^2 {s['ccdf_r2']:.2f})", file=file)
+        num = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731
+        print(f"  audience overlap (duplication ratio, 1 = chance): mean {num(s['duplication_mean'])}; "
+              f"same community {num(s['duplication_within'])}, different {num(s['duplication_between'])}",
+              file=file)
