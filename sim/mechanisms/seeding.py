@@ -3,7 +3,9 @@
 Strategies: ``random``; ``top_degree`` (the best-connected, ties broken by
 index); ``friend_of_random`` (pick random people, seed a random contact of
 each: by the friendship paradox these have more contacts than average, without
-knowing the network, Kim et al. 2015); ``nodes`` (explicit ids or file labels).
+knowing the network, Kim et al. 2015); ``nodes`` (explicit ids or file labels);
+``greedy`` (CELF influence maximisation under the independent cascade,
+:mod:`sim.mechanisms.greedy`).
 
 References
 ----------
@@ -42,13 +44,13 @@ def n_seeds(count: int | None, fraction: float | None, n: int) -> int:
 
 
 def choose(strategy: str, count: int, *, n: int, out_degree: np.ndarray, rng: np.random.Generator,
-           friend_of=None, nodes=None, labels=None) -> np.ndarray:
+           friend_of=None, nodes=None, labels=None, greedy=None) -> np.ndarray:
     """Indices of the seeds (sorted, distinct).
 
     Parameters
     ----------
     strategy : str
-        ``none``, ``random``, ``top_degree``, ``friend_of_random`` or ``nodes``.
+        ``none``, ``random``, ``top_degree``, ``friend_of_random``, ``nodes`` or ``greedy``.
     count : int
         Number of seeds (ignored for ``nodes`` and ``none``).
     n : int
@@ -64,6 +66,9 @@ def choose(strategy: str, count: int, *, n: int, out_degree: np.ndarray, rng: np
         Explicit ids (``nodes``): integer indices, or labels of a graph file.
     labels : ndarray, optional
         Node labels of a graph file, to resolve ``nodes`` by label.
+    greedy : tuple, optional
+        ``(graph, beta, n_samples)`` for ``greedy``: CELF influence maximisation
+        under the independent cascade (:mod:`sim.mechanisms.greedy`).
     """
     if strategy == "none" or (count == 0 and strategy != "nodes"):
         return np.empty(0, dtype=np.int64)
@@ -75,8 +80,13 @@ def choose(strategy: str, count: int, *, n: int, out_degree: np.ndarray, rng: np
         return _friends_of_random(count, n, out_degree, rng, friend_of)
     if strategy == "nodes":
         return _explicit(nodes or [], n, labels)
-    raise ConfigError("seeding.strategy", f"must be one of none, random, top_degree, friend_of_random, nodes; "
-                                          f"got {strategy!r}")
+    if strategy == "greedy":  # greedy = (graph, beta, n_samples): CELF under independent cascade
+        from sim.mechanisms import greedy as greedy_mod
+
+        graph, beta, n_samples = greedy
+        return greedy_mod.choose(graph, count, beta, n_samples, rng)
+    raise ConfigError("seeding.strategy", f"must be one of none, random, top_degree, friend_of_random, nodes, "
+                                          f"greedy; got {strategy!r}")
 
 
 def _friends_of_random(count, n, out_degree, rng, friend_of) -> np.ndarray:
