@@ -1,0 +1,57 @@
+"""The tutorials (docs/tutorials/*.py, jupytext percent format) run as scripts, each in under
+60 s, show a figure at each step and ask a question at each step."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TUTORIALS = sorted((ROOT / "docs" / "tutorials").glob("[0-9]*.py"))
+
+# Runs a tutorial with matplotlib's show() replaced by "save every open figure", so that the
+# figures a reader would see inline can be counted (and looked at).
+RUNNER = """
+import runpy, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+out, path = sys.argv[1], sys.argv[2]
+count = [0]
+def show(*args, **kwargs):
+    for num in plt.get_fignums():
+        count[0] += 1
+        plt.figure(num).savefig(f"{out}/figure-{count[0]:02d}.png", dpi=60)
+    plt.close("all")
+plt.show = show
+runpy.run_path(path, run_name="__main__")
+"""
+
+
+def test_there_are_three_tutorials():
+    assert [p.name for p in TUTORIALS] == ["01_first_diffusion_model.py", "02_bandwagons_and_tipping_points.py",
+                                           "03_what_did_the_campaign_do.py"]
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_tutorial_runs_in_under_a_minute_with_a_figure_and_a_question_per_step(path, tmp_path):
+    text = path.read_text()
+    assert text.startswith("# ---\n# jupyter:") and "format_name: percent" in text  # opens as a notebook
+    steps = len(re.findall(r"^# ## Step \d+", text, flags=re.M))
+    questions = text.count("**Think about it.**")
+    shows = len(re.findall(r"^plt\.show\(\)", text, flags=re.M))
+    assert steps >= 4 and questions >= steps and shows >= steps
+
+    start = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", RUNNER, str(tmp_path), str(path)], capture_output=True, text=True,
+                       timeout=120, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
+    seconds = time.perf_counter() - start
+    assert r.returncode == 0, r.stderr[-3000:]
+    figures = sorted(tmp_path.glob("figure-*.png"))
+    print(f"\n{path.name}: {seconds:.1f} s, {len(figures)} figures in {tmp_path}")
+    assert len(figures) >= steps
+    assert seconds < 60
