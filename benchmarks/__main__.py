@@ -33,6 +33,16 @@ def main(argv: list[str] | None = None) -> int:
 
             status |= core.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
                                 write_json=not args.no_json)
+        elif suite == "scale":
+            from benchmarks import scale
+
+            status |= scale.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
+                                 write_json=not args.no_json)
+        elif suite == "sweep":
+            from benchmarks import sweep
+
+            status |= sweep.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
+                                 write_json=not args.no_json)
     return status
 
 

@@ -17,5 +17,8 @@ from sim.config import Scenario, load  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
 from sim.model import DiffusionModel, Person  # noqa: E402
 from sim.runs import RunResult, run  # noqa: E402
+from sim.compare import Comparison, compare  # noqa: E402
+from sim.experiments import SweepResult, sweep  # noqa: E402
 
-__all__ = ["ConfigError", "DiffusionModel", "Person", "RunResult", "Scenario", "load", "run", "__version__"]
+__all__ = ["Comparison", "ConfigError", "DiffusionModel", "Person", "RunResult", "Scenario", "compare", "load", "run",
+           "SweepResult", "sweep", "__version__"]

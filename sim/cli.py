@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--steps", type=int, help="maximum number of steps (run.steps)")
     r.add_argument("--out", help="output folder (default: runs/SCENARIO)")
     r.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    r.add_argument("--device", default="cpu", metavar="{cpu,gpu}",
+                   help="where the dynamics run: cpu (default) or gpu (needs CuPy and an NVIDIA GPU)")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
 
@@ -50,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
 # provides add_arguments(parser) and command(args) -> exit status, and raises
 # ConfigError for bad input.
 PLUGGED: dict[str, tuple[str, str]] = {
+    "compare": ("sim.compare", "run paired twins (with and without a change) and report the differences"),
+    "sweep": ("sim.experiments.command", "run a parameter sweep (design x replicates), resumable, local or on Dask"),
+    "validate": ("sim.validation", "reproduce published diffusion results and write a validation report"),
+    "viz": ("sim.viz", "run a scenario live in the browser (Mesa SolaraViz app; needs the viz extra)"),
+    "animate": ("sim.animate", "animate a run (network beside the adoption curve) as a GIF or MP4"),
 }
 
 
@@ -66,10 +73,18 @@ def cmd_run(args) -> int:
     if args.seed is not None and args.seed < 0:
         raise ConfigError("--seed", f"must be an integer >= 0; got {args.seed}")
     spec = config.load(args.scenario, overrides=overrides, seed=args.seed)
-    result = runs.run(spec)
+    if args.device != "cpu":
+        from sim.backend import get_backend
+
+        get_backend(args.device, key="--device")  # before any work: one line if no GPU is usable
+    result = runs.run(spec, device=args.device)
     out = args.out or f"runs/{spec.name}"
     runs.write_run(result, out, plots=not args.no_plots)
     runs.describe(result)
+    from sim.reports import notes  # the analytic cascade window, the report's variants
+
+    for line in notes(spec):
+        print(f"  {line}")
     files = sorted(p.name for p in Path(out).iterdir())
     print(f"  wrote {out}/ ({', '.join(files)})")
     return 0
@@ -88,13 +103,18 @@ def cmd_show(args) -> int:
     print(f"{spec.name}  (seed {spec.seed}; from {spec.source})")
     if spec.description:
         print(textwrap.indent(spec.description, "  "))
+    from sim.reports import notes  # the analytic cascade window, the report's variants
+
+    for line in notes(spec):
+        print(f"  {line}")
     print()
-    rows = [(key, spec.values[key], param) for key, param in config.PARAMS.items()]
+    rows = [(key, spec.values[key], param) for key, param in config.PARAMS.items()
+            if config.applies(key, spec.model)]  # only what this scenario's model reads
     for i, m in enumerate(spec.media):
         prefix = f"media.{m['name']}." if len(spec.media) > 1 else "media."
         rows += [(prefix + key.split(".", 1)[1], m[key.split(".", 1)[1]], param)
                  for key, param in config.MEDIUM_PARAMS.items()]
-    if not spec.media:
+    if not spec.media and config.applies("media", spec.model):
         rows.append(("media", "none", None))
     width = max(len(k) for k, _, _ in rows) + 2
     section = None

@@ -40,6 +40,7 @@ __all__ = [
     "parse_value",
     "parse_assignment",
     "scenario_dir",
+    "applies",
     "shipped_scenarios",
 ]
 
@@ -105,7 +106,7 @@ def _prob(key, default, help, **kw):
 
 NETWORK_KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert", "stochastic_block", "file")
 WOM_RULES = ("bass", "threshold", "complex", "cascade", "none")
-SEEDING_STRATEGIES = ("none", "random", "top_degree", "friend_of_random", "nodes")
+SEEDING_STRATEGIES = ("none", "random", "top_degree", "friend_of_random", "nodes", "greedy")
 MEDIA_TARGETS = ("all", "top_degree", "segment")
 
 PARAMS: dict[str, Param] = {p.key: p for p in [
@@ -127,6 +128,8 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           nullable=True, used_by="file"),
     Param("network.directed", "bool", None, "treat edges u->v as one-way (u influences v); none = as the file says",
           nullable=True, used_by="file"),
+    Param("network.seed", "int", None, "seed of the graph alone (none = from the run's seed); a fixed value "
+          "keeps one network across replicates", lo=0, nullable=True),
     Param("wom.rule", "choice", "bass", "word-of-mouth rule", choices=WOM_RULES),
     Param("wom.q", "float", 0.38, "imitation coefficient: per-step probability q x (adopted fraction of contacts)",
           lo=0.0, used_by="bass"),
@@ -146,13 +149,51 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
     _prob("seeding.fraction", None, "fraction of people seeded (instead of count)", nullable=True),
     Param("seeding.nodes", "ids", [], "explicit seed ids (strategy = nodes)"),
     Param("seeding.cost_per_seed", "float", 0.0, "cost of each seed", lo=0.0),
+    Param("seeding.greedy_samples", "int", 200, "Monte Carlo cascade samples that score greedy seeds", lo=1,
+          used_by="greedy"),
+    _prob("seeding.greedy_beta", None, "cascade probability greedy seeds are chosen for (none = wom.beta)",
+          nullable=True, used_by="greedy"),
     Param("run.steps", "int", 100, "maximum number of steps", lo=1),
     Param("run.dt", "float", 1.0, "length of a step in time units (Bass rates are per unit time)",
           lo=0.0, hi=1.0, lo_open=True),
     Param("run.stop", "choice", "quiescent", "stop after run.steps, or earlier when nothing can change any more",
           choices=("steps", "quiescent")),
     # --- attention model (fragmentation): attention.* parameters go here ---
+    Param("attention.producers", "prob", 0.2, "share of people who publish their own posts (active producers)",
+          lo=0.0, hi=1.0, lo_open=True),
+    _prob("attention.post_rate", 0.5, "probability that an active producer posts a new item each step"),
+    Param("attention.k", "int", 5, "limited attention: most items a person sees per step", lo=1),
+    _prob("attention.reshare", 0.005, "probability that a person reshares an item they saw (to their followers)"),
+    Param("attention.follows", "int", 30, "accounts each person follows", lo=1),
+    _prob("attention.homophily", 0.8, "share of follows chosen inside the person's interest community"),
+    Param("attention.communities", "int", 20, "number of interest communities", lo=1),
+    Param("attention.popularity_exponent", "float", 2.5,
+          "tail exponent of how attractive accounts are to follow (followers ~ k^-exponent; larger = more equal)",
+          lo=1.0, lo_open=True),
+    Param("attention.broadcast_channels", "int", 1, "number of broadcast (mass media) channels", lo=0),
+    Param("attention.broadcast_share", "prob", 0.3,
+          "share of attention the broadcast channels win from a watcher whose feed offers k social items "
+          "(more items: less)",
+          lo=0.0, hi=1.0, hi_open=True),
+    _prob("attention.broadcast_audience", 0.9, "share of people who watch each broadcast channel at all"),
     # --- campaign measurement (likes, engagement): measurement.* parameters go here ---
+    _prob("measurement.fans_customers", 0.6, "share of existing customers (seeded at step 0) who follow the "
+          "brand's page (fans)", used_by="model = platform"),
+    _prob("measurement.fans_others", 0.02, "share of everyone else who follows the brand's page (fans)",
+          used_by="model = platform"),
+    _prob("measurement.like_fan", 0.05, "probability that a fan who sees the campaign likes it",
+          used_by="model = platform"),
+    _prob("measurement.like_other", 0.002, "probability that anyone else who sees the campaign likes it",
+          used_by="model = platform"),
+    Param("measurement.target", "choice", "all", "whom the platform shows the campaign to, within the medium's "
+          "audience: all, its fans, or people who are not fans", choices=("all", "fans", "non_fans"),
+          used_by="model = platform"),
+    Param("measurement.impressions", "int", None, "impressions bought per step, spread over the targeted "
+          "audience (sets the medium's reach; none = use media.reach)", lo=0, nullable=True,
+          used_by="model = platform"),
+    Param("measurement.window", "int", None, "last-touch attribution window: an adoption is credited to the "
+          "campaign if the person saw it at most this many steps before (none = any time)", lo=0,
+          nullable=True, used_by="model = platform"),
 ]}
 
 MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
@@ -168,13 +209,30 @@ MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
           lo=0.0, hi=1.0, lo_open=True),
 ]}
 
-TOP_KEYS = ("name", "description", "seed", "title", "model", "report")
+TOP_KEYS = ("name", "description", "seed", "title", "model", "report", "variants")
 TEXT_KEYS = ("name", "description", "title", "report")
 # Model classes by the scenario's top-level ``model`` key: NAME -> "module:Class".
-MODELS = {"adoption": "sim.model:DiffusionModel"}
+MODELS = {"adoption": "sim.model:DiffusionModel", "attention": "sim.attention:AttentionModel"}
+# Parameters only some models read: a section ("wom") or a dotted key ("network.n", which
+# overrides its section) -> the models that read it. Keys not listed apply to every model.
+# Giving a key explicitly (file or override) for another model is an error.
+APPLIES_TO = {
+    "network": ("adoption",), "network.n": ("adoption", "attention"), "wom": ("adoption",),
+    "seeding": ("adoption",), "media": ("adoption",), "run.dt": ("adoption",), "attention": ("attention",),
+}
+# model = platform (sim.measurement): the adoption model plus a campaign dashboard (likes,
+# engagement, last-touch attribution); it reads what the adoption model reads and measurement.*.
+MODELS["platform"] = "sim.measurement:PlatformModel"
+APPLIES_TO = {k: (*v, "platform") if "adoption" in v else v for k, v in APPLIES_TO.items()}
+APPLIES_TO["measurement"] = ("platform",)
 # Scenario reports (top-level ``report`` key): extra figures that show a scenario's point.
 # NAME -> "module:function"; the function takes (result, folder) and returns the paths it wrote.
-REPORTS: dict[str, str] = {}
+REPORTS: dict[str, str] = {
+    "bass": "sim.reports:bass_report",
+    "bandwagon": "sim.reports:bandwagon_report",
+    "broadcast-vs-seeding": "sim.reports:broadcast_vs_seeding_report",
+    "measurement": "sim.reports:measurement_report",
+}
 SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)
 
 
@@ -272,6 +330,34 @@ def _number(p: Param, value: Any, key: str, integer: bool, bounds=None) -> float
     return value
 
 
+def applies(key: str, model: str) -> bool:
+    """Whether a scenario with ``model = MODEL`` reads the parameter ``key`` (see :data:`APPLIES_TO`).
+
+    Examples
+    --------
+    >>> applies("wom.q", "adoption"), applies("wom.q", "attention"), applies("network.n", "attention")
+    (True, False, True)
+    """
+    owners = _owners(key)
+    return owners is None or model in owners
+
+
+def _owners(key: str) -> tuple | None:
+    parts = key.split(".")
+    return APPLIES_TO.get(".".join(parts[:2]), APPLIES_TO.get(parts[0]))
+
+
+def _check_applies(model: str, given, name: str) -> None:
+    """Refuse, in one line, a parameter given explicitly for a model that does not read it."""
+    if model not in MODELS:
+        return  # reported later, with the list of models
+    for key in given:
+        key = key.replace("__", ".")
+        if (key in PARAMS or key.split(".")[0] == "media") and not applies(key, model):
+            raise ConfigError(key, f"applies to model = {' or '.join(_owners(key))}; "
+                                   f"scenario {name!r} has model = {model}")
+
+
 # ---------------------------------------------------------------------------
 # scenarios
 
@@ -307,6 +393,9 @@ class Scenario:
     title: str = ""
     model: str = "adoption"
     report: str = ""
+    # named override tables ([variants.NAME]) the scenario's report runs beside the base, flattened
+    # to dotted keys; each was validated on top of the base
+    variants: dict = field(default_factory=dict, repr=False)
 
     def get(self, key: str) -> Any:
         """Value of a dotted key; ``media.KEY`` reads the first medium."""
@@ -337,9 +426,13 @@ class Scenario:
         if self.model != "adoption":
             out["model"] = self.model
         for key, value in self.values.items():
-            section, name = key.split(".", 1)
-            out.setdefault(section, {})[name] = copy.deepcopy(value)
-        out["media"] = [copy.deepcopy(m) for m in self.media]
+            if applies(key, self.model):  # only what this model reads
+                section, name = key.split(".", 1)
+                out.setdefault(section, {})[name] = copy.deepcopy(value)
+        if applies("media", self.model):
+            out["media"] = [copy.deepcopy(m) for m in self.media]
+        if self.variants:
+            out["variants"] = copy.deepcopy(self.variants)
         return out
 
 
@@ -431,12 +524,14 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
                 raise _unknown(key, PARAMS)
             flat[key] = v
     media = _media_list(media_raw)
+    _check_applies(overrides.get("model", raw.get("model", "adoption")),
+                   [*flat, *(["media"] if media else []), *overrides], raw.get("name", "scenario"))
 
     for key, value in overrides.items():
         key = key.replace("__", ".")
         if key == "seed":
             raw["seed"] = value
-        elif key in TEXT_KEYS or key == "model":
+        elif key in TEXT_KEYS or key in ("model", "variants"):
             raw[key] = value
         elif key == "media":
             media = _media_list(value)
@@ -474,10 +569,43 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
         raise ConfigError("model", f"must be one of {', '.join(MODELS)}; got {model!r}")
     if raw.get("report") and raw["report"] not in REPORTS:
         raise ConfigError("report", f"must be one of {', '.join(REPORTS) or '(none defined)'}; got {raw['report']!r}")
-    _cross_check(values, resolved_media, given=set(flat))
+    if model == "attention":
+        _cross_check_attention(values)
+    else:
+        _cross_check(values, resolved_media, given=set(flat))
+    variants = _variants(raw, overrides, origin)
     return Scenario(name=raw.get("name", "scenario"), description=raw.get("description", "").strip(),
                     seed=seed, values=values, media=tuple(resolved_media), source=origin,
-                    title=raw.get("title", ""), model=model, report=raw.get("report", ""))
+                    title=raw.get("title", ""), model=model, report=raw.get("report", ""), variants=variants)
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    """``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5, "media.p": 0.1}``."""
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _variants(raw: dict, overrides: dict, origin: str) -> dict:
+    """Validate the ``[variants.NAME]`` override tables, each on top of the base; return them flattened."""
+    given = raw.get("variants") or {}
+    if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
+        raise ConfigError("variants", f"must be a table of named override tables ([variants.NAME]); got {given!r}")
+    base = {k: v for k, v in raw.items() if k != "variants"}
+    rest = {k: v for k, v in overrides.items() if k != "variants"}
+    out = {}
+    for name, table in given.items():
+        flat = _flatten(table)
+        try:
+            _resolve(copy.deepcopy(base), {**rest, **flat}, origin)
+        except ConfigError as exc:
+            raise ConfigError(f"variants.{name}.{exc.key}", exc.message) from None
+        out[name] = flat
+    return out
 
 
 def _media_list(value: Any) -> list[dict]:
@@ -544,7 +672,7 @@ def _cross_check(v: dict, media: list[dict], given: set) -> None:
     s = v["seeding.strategy"]
     if v["seeding.count"] is not None and v["seeding.fraction"] is not None:
         raise ConfigError("seeding.count", "and seeding.fraction are alternatives: set one; got both")
-    if s in ("random", "top_degree", "friend_of_random") and v["seeding.count"] is None \
+    if s in ("random", "top_degree", "friend_of_random", "greedy") and v["seeding.count"] is None \
             and v["seeding.fraction"] is None:
         raise ConfigError("seeding.count", f"(or seeding.fraction) must be set when seeding.strategy = {s}; got none")
     if s == "nodes" and not v["seeding.nodes"]:
@@ -558,3 +686,15 @@ def _cross_check(v: dict, media: list[dict], given: set) -> None:
         if m["target"] == "segment" and m["segment"] is None:
             raise ConfigError(f"{label}.segment", "must name a segment when target = segment; got none")
 
+
+def _cross_check_attention(v: dict) -> None:
+    """Checks across the parameters of the attention model (scenario ``model = attention``)."""
+    n = v["network.n"]
+    if n < 2:
+        raise ConfigError("network.n", f"must be an integer >= 2 for model = attention; got {n}")
+    if v["attention.follows"] > n - 1:
+        raise ConfigError("attention.follows", f"must be an integer in [1, n-1] = [1, {n - 1}]; "
+                                               f"got {v['attention.follows']}")
+    if v["attention.communities"] > n:
+        raise ConfigError("attention.communities", f"must be an integer in [1, n] = [1, {n}]; "
+                                                   f"got {v['attention.communities']}")

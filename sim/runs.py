@@ -11,7 +11,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -43,7 +45,7 @@ class RunResult:
 
 
 def run(scenario="bass", seed: int | None = None, steps: int | None = None, overrides: dict | None = None,
-        **kwargs) -> RunResult:
+        device: str = "cpu", **kwargs) -> RunResult:
     """Run one scenario to its stop rule.
 
     Parameters
@@ -56,6 +58,8 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
         Shorthand for ``run.steps``.
     overrides : dict, optional
         Dotted keys to values: ``{"wom.q": 0.5}``.
+    device : {"cpu", "gpu"}
+        Where the dynamics run (``gpu`` needs CuPy and an NVIDIA GPU; see :mod:`sim.backend`).
     **kwargs
         More overrides, with ``__`` for the dot: ``wom__q=0.5``.
 
@@ -69,7 +73,16 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
     if steps is not None:
         changes["run.steps"] = steps
     spec = config.load(scenario, overrides=changes, seed=seed)
-    model = model_class(spec.model)(spec)
+    cls = model_class(spec.model)
+    if device in (None, "cpu"):
+        model = cls(spec)
+    else:
+        from sim.backend import get_backend
+
+        get_backend(device)  # one line for an unknown device, or a GPU that is missing
+        if "device" not in inspect.signature(cls).parameters:
+            raise ConfigError("device", f"= {device} runs the adoption model only; got model = {spec.model}")
+        model = cls(spec, device=device)
     model.run()
     ts = model.timeseries()
     summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
@@ -84,6 +97,11 @@ def model_class(name: str):
 
 def versions() -> dict:
     """Versions of Python and of the packages that decide the numbers."""
+    return dict(_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict:  # reading package metadata costs ~20 ms, a lot for a sweep of small runs
     out = {"python": platform.python_version()}
     for dist in ("bouche", "mesa", "numpy", "scipy", "networkx", "pandas"):
         try:
@@ -103,6 +121,7 @@ def resolved_config(model: DiffusionModel) -> dict:
         "randomness": model.streams.provenance(),
         "network_built": {"n": g.n, "edges": int(g.n_edges), "directed": bool(g.directed),
                           "mean_contacts": float(g.in_degree.mean()) if g.n else 0.0},
+        "device": getattr(getattr(model, "backend", None), "device", "cpu"),
         "versions": versions(),
     }
 
@@ -155,6 +174,10 @@ def write_figures(result: RunResult, folder: Path) -> list[Path]:
         from sim import plots as plots_mod
 
         paths = [plots_mod.adoption_figure(result, folder / "adoption.png")]
+    from sim import netplot  # the network at the end of the run (adoption models, up to a few thousand people)
+
+    if netplot.wants_snapshot(result.model):
+        paths.append(netplot.snapshot_figure(result, folder / "network.png"))
     report = result.model.spec.report
     if report:
         module, func = config.REPORTS[report].split(":")

@@ -1,0 +1,138 @@
+"""Where runs execute: serial, a local process pool, or Dask distributed.
+
+All three are :class:`concurrent.futures.Executor` objects, so the sweep loop
+is the same for each; any other executor (an ``mpi4py`` pool, a Dask client
+you made yourself) can be passed to :func:`sim.sweep` as ``executor=``.
+
+- ``workers=1``: :class:`SerialExecutor`, in this process;
+- ``workers=W`` (default: the number of cores): a process pool started with
+  ``forkserver`` (``spawn`` where there is none), the worker module preloaded
+  once, so workers start by forking a process that has already imported the
+  engine;
+- ``scheduler="tcp://host:8786"``: an existing Dask cluster (``dask-scheduler``,
+  ``dask-jobqueue`` on Slurm/PBS...); ``scheduler="local"``: a Dask
+  ``LocalCluster`` of W single-threaded worker processes.
+
+Examples
+--------
+>>> with open_executor(workers=1) as (ex, label, width):
+...     ex.submit(pow, 2, 10).result(), label, width
+(1024, 'this process (serial)', 1)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import socket
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from urllib.parse import urlparse
+
+from sim.errors import ConfigError
+
+__all__ = ["WORKER_MODULE", "SerialExecutor", "default_workers", "open_executor"]
+
+WORKER_MODULE = "sim.experiments.worker"
+
+
+class SerialExecutor(Executor):
+    """Runs each task when it is submitted, in the calling thread; returns a finished Future."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([WORKER_MODULE])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _check_reachable(address: str, timeout: float) -> None:
+    """Fail fast, in one line, when nothing listens at a tcp:// scheduler address."""
+    url = urlparse(address if "://" in address else f"tcp://{address}")
+    if url.scheme not in ("tcp", "tls", "ws", "wss") or not url.hostname:
+        raise ConfigError("--scheduler", f"must be 'local' or an address like tcp://host:8786; got {address!r}")
+    try:
+        port = url.port or 8786
+    except ValueError:
+        raise ConfigError("--scheduler", f"must be 'local' or an address like tcp://host:8786; got {address!r}") \
+            from None
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError("--scheduler", f"must be a reachable Dask scheduler; got {address!r} ({reason})") from None
+
+
+@contextlib.contextmanager
+def _dask(scheduler: str, workers: int, timeout: float):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ConfigError("--scheduler", "needs Dask: pip install 'bouche[dask]'; got " + repr(scheduler)) from None
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+        label = f"a Dask LocalCluster of {workers} worker processes"
+    else:
+        _check_reachable(scheduler, timeout)
+        try:
+            client = Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError("--scheduler", f"must be a reachable Dask scheduler; got {scheduler!r} "
+                                             f"({type(exc).__name__})") from None
+        label = f"the Dask scheduler at {scheduler}"
+    try:
+        # tasks kept in flight: the cluster's threads now, or W if more (a dask-jobqueue cluster may
+        # still be starting its workers)
+        width = max(workers, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+        yield client.get_executor(), label, width
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+@contextlib.contextmanager
+def open_executor(workers: int | None = None, scheduler: str | None = None, connect_timeout: float = 10.0):
+    """Open the executor a sweep runs on; yields ``(executor, label, width)``.
+
+    ``width`` is how many tasks can run at once (workers, or the Dask
+    cluster's threads), used to size the window of tasks in flight.
+    """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError("--workers", f"must be an integer >= 1; got {workers!r}")
+    workers = workers or default_workers()
+    if scheduler:
+        with _dask(scheduler, workers, connect_timeout) as opened:
+            yield opened
+        return
+    if workers == 1:
+        yield SerialExecutor(), "this process (serial)", 1
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    try:
+        yield pool, f"{workers} local processes", workers
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
