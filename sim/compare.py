@@ -36,10 +36,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +44,9 @@ import numpy as np
 import pandas as pd
 
 from sim import config
+from sim import outputs
 from sim.errors import ConfigError
+from sim.outputs import atomic_folder
 from sim.streams import stream_key
 
 __all__ = ["Comparison", "compare", "replicate_seeds", "paired_runs", "paired_difference", "unpaired_difference",
@@ -285,10 +284,7 @@ class Comparison:
         timeseries.csv and comparison.png."""
         from sim.runs import versions
 
-        out = check_out(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-        try:
+        with atomic_folder(out, marker="comparison.json", kind="comparison folder") as tmp:
             record = {"scenario": self.scenario.to_dict(), "source": self.scenario.source, "change": self.change,
                       "replicates": len(self.seeds), "seeds": self.seeds, "versions": versions(),
                       "differences": json.loads(self.differences.to_json(orient="records"))}
@@ -298,17 +294,7 @@ class Comparison:
             self.timeseries.to_csv(tmp / "timeseries.csv", index=False)
             if plots:
                 self.figure(tmp / "comparison.png", column=column)
-            old = None
-            if out.exists():
-                old = out.with_name(f".{out.name}.old-{os.getpid()}")
-                out.rename(old)
-            tmp.rename(out)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return Path(out)
 
     def describe(self, file=None) -> None:
         """Print the main differences as a table (to ``file``, default standard output)."""
@@ -376,11 +362,7 @@ def compare(scenario, change: dict, replicates: int = 20, seed: int | None = Non
 
 def check_out(out) -> Path:
     """The output folder, if it is new, empty or an earlier comparison folder; else ConfigError."""
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "comparison.json").exists())):
-        raise ConfigError("--out", f"must be a new folder or an earlier comparison folder; got {str(out)!r}, "
-                                   f"which holds other files")
-    return out
+    return outputs.check_out(out, marker="comparison.json", kind="comparison folder")
 
 
 def _t975(df):

@@ -262,7 +262,7 @@ class DiffusionModel(mesa.Model):
         so only they are re-evaluated by the deterministic rules; the Bass
         word-of-mouth rate ``q a/k`` is likewise refreshed for them alone.
         """
-        xp, g = self.xp, self.graph
+        g = self.graph
         if g.complete:
             if len(new):
                 self.counts += len(new)

@@ -24,8 +24,13 @@ def subtitle(spec) -> str:
     v = spec.values
     net = f"{v['network.kind']}, n = {v['network.n']:,}"
     rule = v["wom.rule"]
-    detail = {"bass": f"q = {v['wom.q']:g}", "threshold": "φ = " + (
-        "per person" if isinstance(v["wom.threshold"], list) else f"{v['wom.threshold']:g}"),
+    if isinstance(v["wom.threshold"], list):
+        phi = "per person"
+    elif v["wom.threshold_dist"] == "uniform":
+        phi = f"uniform on [{v['wom.threshold_low']:g}, {v['wom.threshold_high']:g}]"
+    else:
+        phi = f"{v['wom.threshold']:g}" + (f" ± {v['wom.threshold_sd']:g}" if v["wom.threshold_sd"] else "")
+    detail = {"bass": f"q = {v['wom.q']:g}", "threshold": "φ = " + phi,
         "complex": "count = " + ("per person" if isinstance(v["wom.count"], list) else f"{v['wom.count']}"),
         "cascade": f"beta = {v['wom.beta']:g}", "none": ""}[rule]
     media = "; ".join(f"{m['name']}: p = {m['p']:g}, reach = {m['reach']:g}" for m in spec.media) or "no media"

@@ -15,11 +15,8 @@ import functools
 import importlib
 import inspect
 import json
-import os
 import platform
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +26,7 @@ import pandas as pd
 from sim import config
 from sim.errors import ConfigError
 from sim.metrics import summarize
+from sim.outputs import atomic_folder
 from sim.model import DiffusionModel
 
 __all__ = ["RunResult", "run", "write_run", "versions"]
@@ -141,27 +139,12 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
     existing, non-empty folder is refused.
     """
     out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "config.json").exists())):
-        raise ConfigError("--out", f"must be a new folder or an earlier run folder; got {str(out)!r}, "
-                                   f"which holds other files")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with atomic_folder(out, marker="config.json", kind="run folder") as tmp:
         (tmp / "config.json").write_text(json.dumps(result.config, indent=2, default=_json_default) + "\n")
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default) + "\n")
         if plots:
             write_figures(result, tmp)
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

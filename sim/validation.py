@@ -42,7 +42,6 @@ import json
 import math
 import os
 import platform
-import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -896,26 +895,6 @@ def _json_default(value):
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-def _prepare_out(out: Path) -> Path:
-    from sim.errors import ConfigError
-
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "validation.json").exists())):
-        raise ConfigError("--out", f"must be a new folder or an earlier validation report; got {str(out)!r}, "
-                                   f"which holds other files")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-
-
-def _publish(tmp: Path, out: Path) -> None:
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def validate(out: str | Path, quick: bool = False, names=None, progress=None) -> list[Check]:
     """Run the checks and write the report folder atomically (temporary folder, then rename).
 
@@ -923,16 +902,12 @@ def validate(out: str | Path, quick: bool = False, names=None, progress=None) ->
     and the figures in ``validation/``; copying its content into ``docs/`` keeps
     the links working.
     """
-    out = Path(out)
-    tmp = _prepare_out(out)
-    try:
+    from sim.outputs import atomic_folder
+
+    with atomic_folder(out, marker="validation.json", kind="validation report") as tmp:
         t0 = time.perf_counter()
         checks = run_checks(tmp / FIGURES, quick=quick, names=names, progress=progress)
         write_report(checks, tmp, quick, time.perf_counter() - t0)
-        _publish(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return checks
 
 
