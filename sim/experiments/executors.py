@@ -5,10 +5,10 @@ is the same for each; any other executor (an ``mpi4py`` pool, a Dask client
 you made yourself) can be passed to :func:`sim.sweep` as ``executor=``.
 
 - ``workers=1``: :class:`SerialExecutor`, in this process;
-- ``workers=W`` (default: the number of cores): a process pool started with
-  ``forkserver`` (``spawn`` where there is none), the worker module preloaded
-  once, so workers start by forking a process that has already imported the
-  engine;
+- ``workers=W`` (default: the number of cores): a process pool whose workers
+  are forked from this process on Linux when it runs a single thread (they
+  start at once, the engine already imported); elsewhere ``forkserver`` with
+  the worker module preloaded (``spawn`` where there is none);
 - ``scheduler="tcp://host:8786"``: an existing Dask cluster (``dask-scheduler``,
   ``dask-jobqueue`` on Slurm/PBS...); ``scheduler="local"``: a Dask
   ``LocalCluster`` of W single-threaded worker processes.
@@ -23,6 +23,8 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import sys
+import threading
 import multiprocessing
 import os
 import socket
@@ -60,6 +62,12 @@ def default_workers() -> int:
 
 def _context():
     methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        # Workers forked from this single-threaded parent start at once, with the engine
+        # already imported (about 1.4 s of imports saved per worker).
+        import sim.experiments.worker  # noqa: F401  (imported before the fork)
+
+        return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload([WORKER_MODULE])
