@@ -29,11 +29,11 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from benchmarks._proc import run_json
 
 __all__ = ["TARGETS", "main", "measure_engine", "measure_docking", "engine_overrides"]
 
@@ -195,18 +195,7 @@ def _child(spec: dict) -> None:
 def _spawn(kind: str, timeout: float = 900, **spec) -> dict:
     """Run one measurement in a fresh interpreter; returns its result or ``{"error": ...}``."""
     code = "import json, sys; from benchmarks.core import _child; _child(json.loads(sys.argv[1]))"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    try:
-        proc = subprocess.run([sys.executable, "-c", code, json.dumps({"kind": kind, **spec})],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        return {"error": f"exit {proc.returncode}: {tail}"}
-    return json.loads(lines[-1])
+    return run_json(code, {"kind": kind, **spec}, timeout)
 
 
 # -- report ---------------------------------------------------------------------

@@ -47,13 +47,12 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.core import RESULTS, ROOT, _machine, _peak_mb, _Table
+from benchmarks._proc import run_json
 
 __all__ = ["TARGETS", "overrides", "measure_engine", "measure_mesa", "measure_ndlib", "measure_batch",
            "MesaCascade", "MesaBass", "main"]
@@ -397,20 +396,7 @@ def _child(spec: dict) -> None:
 
 def _spawn(kind: str, timeout: float = 1800, **spec) -> dict:
     code = "import json, sys; from benchmarks.scale import _child; _child(json.loads(sys.argv[1]))"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    env.setdefault("OMP_NUM_THREADS", "1")  # one core, as the targets say
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    try:
-        proc = subprocess.run([sys.executable, "-c", code, json.dumps({"kind": kind, **spec})], cwd=ROOT,
-                              env=env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        return {"error": f"exit {proc.returncode}: {tail}"}
-    return json.loads(lines[-1])
+    return run_json(code, {"kind": kind, **spec}, timeout, single_thread=True)
 
 
 # -- report ----------------------------------------------------------------------------------------

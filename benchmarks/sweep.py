@@ -38,6 +38,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from benchmarks._proc import run_json
 
 __all__ = ["TARGETS", "main", "measure", "sweep_spec"]
 
@@ -93,18 +94,7 @@ def measure(kind: str, case: str, runs: int, n: int, seed: int, workers: int = 1
 
 def _spawn(timeout: float = 900, **spec) -> dict:
     code = "import json, sys; from benchmarks.sweep import measure; print(json.dumps(measure(**json.loads(sys.argv[1]))))"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    try:
-        proc = subprocess.run([sys.executable, "-c", code, json.dumps(spec)], check=False, cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        return {"error": f"exit {proc.returncode}: {tail}"}
-    return json.loads(lines[-1])
+    return run_json(code, spec, timeout)
 
 
 def free_cores_ratio() -> float:

@@ -362,18 +362,28 @@ def _check_applies(model: str, given, name: str) -> None:
 # scenarios
 
 
-def scenario_dir() -> Path:
-    """Folder of the shipped scenario files (inside the installed package, or the source tree)."""
+def shipped_dir(kind: str) -> Path:
+    """Folder of shipped data (``scenarios``, ``experiments``): in the installed package, or the source tree."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "_shipped" / "scenarios", here.parent / "scenarios"):
+    for candidate in (here / "_shipped" / kind, here.parent / kind):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("the shipped scenarios folder is missing from this installation")
+    raise FileNotFoundError(f"the shipped {kind} folder is missing from this installation")
+
+
+def shipped_files(kind: str) -> dict[str, Path]:
+    """Map each shipped file's name (without .toml) of ``kind`` to its path."""
+    return {p.stem: p for p in sorted(shipped_dir(kind).glob("*.toml"))}
+
+
+def scenario_dir() -> Path:
+    """Folder of the shipped scenario files."""
+    return shipped_dir("scenarios")
 
 
 def shipped_scenarios() -> dict[str, Path]:
     """Map each shipped scenario name to its TOML file."""
-    return {p.stem: p for p in sorted(scenario_dir().glob("*.toml"))}
+    return shipped_files("scenarios")
 
 
 @dataclass(frozen=True)

@@ -73,16 +73,12 @@ _INDICATOR = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<|==)\s*([-+]?(?:\d+\.?\
 
 def experiment_dir() -> Path:
     """Folder of the shipped experiment files (inside the installed package, or the source tree)."""
-    here = Path(config.__file__).resolve().parent
-    for candidate in (here / "_shipped" / "experiments", here.parent / "experiments"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("the shipped experiments folder is missing from this installation")
+    return config.shipped_dir("experiments")
 
 
 def shipped_experiments() -> dict[str, Path]:
     """Map each shipped experiment name to its TOML file."""
-    return {p.stem: p for p in sorted(experiment_dir().glob("*.toml"))}
+    return config.shipped_files("experiments")
 
 
 def parse_indicator(name: str, text) -> tuple[str, str, float]:

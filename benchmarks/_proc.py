@@ -1,0 +1,35 @@
+"""Run one measurement in a fresh interpreter, so each case's peak memory is its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["ROOT", "run_json"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_json(code: str, payload: dict, timeout: float, single_thread: bool = False) -> dict:
+    """Run ``python -c code JSON`` from the repository root; the last stdout line is its JSON result.
+
+    Returns ``{"error": ...}`` (one line) when the child fails or times out.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    if single_thread:  # one core, as the targets say
+        env.setdefault("OMP_NUM_THREADS", "1")
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, json.dumps(payload)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        return {"error": f"exit {proc.returncode}: {tail}"}
+    return json.loads(lines[-1])
