@@ -192,3 +192,27 @@ def test_extending_a_sweep_keeps_old_runs_and_refuses_other_changes(tmp_path, ca
         err = capsys.readouterr().err.strip()
         assert err.startswith("bouche: error: --resume refused: the sweep stored in") and "\n" not in err
     assert len(pd.read_parquet(out / "runs.parquet")) == 12
+
+
+def test_a_running_sweep_locks_its_folder_and_its_workers_do_not_keep_the_lock(tmp_path, capsys):
+    spec = _spec(tmp_path, n=20000)
+    out = tmp_path / "busy"
+    more = ["--replicates", "6", "--no-plots"]
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec), "--workers", "2", "--batch", "1",
+                             "--out", str(out), *more], cwd=tmp_path, env=_env(), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and not _stored_batches(out):
+            time.sleep(0.005)
+        assert proc.poll() is None, "the sweep ended before the second one could try its folder"
+        assert main(["sweep", str(spec), "--workers", "1", "--out", str(out), "--resume", *more]) == 2
+        assert "--out is in use by another running sweep" in capsys.readouterr().err
+        os.kill(proc.pid, signal.SIGKILL)  # the sweep dies; its forked workers may linger a moment
+        proc.wait()
+        assert main(["sweep", str(spec), "--workers", "1", "--out", str(out), "--resume", *more]) == 0
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -117,7 +117,9 @@ class Store:
             return
         handle = open(self.folder / ".lock", "a+")  # noqa: SIM115 (held open while the sweep runs)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # a POSIX record lock: held by this process only, not by the workers it forks
+            # (an flock would pass to them and outlive a killed sweep in orphaned workers)
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
             raise ConfigError("--out", f"is in use by another running sweep; got {str(self.folder)!r}") from None
