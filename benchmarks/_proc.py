@@ -8,9 +8,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["ROOT", "run_json"]
+__all__ = ["ROOT", "RESULTS", "run_json", "write_results"]
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def write_results(suite: str, report: dict, quick: bool) -> Path:
+    """Save a suite's figures as JSON in benchmarks/results/ (git-ignored) and say where."""
+    from datetime import UTC, datetime
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{suite}{'-quick' if quick else ''}-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return path
 
 
 def run_json(code: str, payload: dict, timeout: float, single_thread: bool = False) -> dict:

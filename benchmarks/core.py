@@ -33,12 +33,10 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from benchmarks._proc import run_json
+from benchmarks._proc import run_json, write_results
 
 __all__ = ["TARGETS", "main", "measure_engine", "measure_docking", "engine_overrides"]
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 
 TARGETS = {
     "threshold_total_s": 3.0,
@@ -342,9 +340,5 @@ def main(quick: bool = False, repeats: int | None = None, seed: int = 42, write_
     print()
     tab.print()
     if write_json:
-        RESULTS.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"core{'-quick' if quick else ''}-{stamp}.json"
-        path.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"\nwritten: {path.relative_to(ROOT)}")
+        write_results("core", report, quick)
     return 1 if failed else 0

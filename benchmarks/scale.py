@@ -51,8 +51,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.core import RESULTS, ROOT, _machine, _peak_mb, _Table
-from benchmarks._proc import run_json
+from benchmarks.core import _machine, _peak_mb, _Table
+from benchmarks._proc import run_json, write_results
 
 __all__ = ["TARGETS", "overrides", "measure_engine", "measure_mesa", "measure_ndlib", "measure_batch",
            "MesaCascade", "MesaBass", "main"]
@@ -570,11 +570,7 @@ def main(quick: bool = False, repeats: int | None = None, seed: int = 42, write_
     tab.print()
 
     if write_json:
-        RESULTS.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"scale{'-quick' if quick else ''}-{stamp}.json"
-        path.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"\nwritten: {path.relative_to(ROOT)}")
+        write_results("scale", report, quick)
     return 1 if failed else 0
 
 

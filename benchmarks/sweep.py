@@ -30,7 +30,6 @@ then not judged.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -38,12 +37,10 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from benchmarks._proc import run_json
+from benchmarks._proc import run_json, write_results
 
 __all__ = ["TARGETS", "main", "measure", "sweep_spec"]
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"overhead_ms": 10.0, "speedup": 1.7, "memory_growth": 0.10}
 POINTS = 25  # seeding.fraction = 0.02, 0.03, ..., 0.26
 
@@ -208,9 +205,5 @@ def main(quick: bool = False, repeats: int | None = None, seed: int = 42, write_
     print()
     tab.print()
     if write_json:
-        RESULTS.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"sweep{'-quick' if quick else ''}-{stamp}.json"
-        path.write_text(json.dumps(report, indent=1) + "\n")
-        print(f"\nwrote {path.relative_to(ROOT)}")
+        write_results("sweep", report, quick)
     return 1 if failed else 0

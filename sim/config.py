@@ -589,12 +589,12 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
                     title=raw.get("title", ""), model=model, report=raw.get("report", ""), variants=variants)
 
 
-def _flatten(table: dict, prefix: str = "") -> dict:
-    """``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5, "media.p": 0.1}``."""
+def flatten(table: dict, prefix: str = "") -> dict:
+    """Nested tables to dotted keys: ``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5, "media.p": 0.1}``."""
     out = {}
     for key, value in table.items():
         if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
+            out.update(flatten(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = value
     return out
@@ -609,7 +609,7 @@ def _variants(raw: dict, overrides: dict, origin: str) -> dict:
     rest = {k: v for k, v in overrides.items() if k != "variants"}
     out = {}
     for name, table in given.items():
-        flat = _flatten(table)
+        flat = flatten(table)
         try:
             _resolve(copy.deepcopy(base), {**rest, **flat}, origin)
         except ConfigError as exc:

@@ -195,17 +195,6 @@ def _first_difference(a: dict, b: dict, prefix: str = "") -> str:
     return "?"
 
 
-def _flatten(table: dict, prefix: str = "") -> dict:
-    """``{"wom": {"q": [..]}}`` -> ``{"wom.q": [..]}`` (quoted dotted keys pass through)."""
-    out = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def _merge(base: dict, extra: dict) -> dict:
     out = copy.deepcopy(base)
     for key, value in extra.items():
@@ -316,7 +305,7 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
     if isinstance(scenario, str) and folder is not None and scenario.endswith(".toml") \
             and not Path(scenario).is_absolute():
         scenario = str(folder / scenario)
-    fixed = _flatten(raw.get("set") or {})
+    fixed = config.flatten(raw.get("set") or {})
     base = config.load(scenario, overrides=fixed)
 
     root_seed = raw.get("seed", base.seed)
@@ -337,7 +326,7 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
 
     d = raw.get("design") or {}
     kind = d.get("kind", "grid")
-    varied = _flatten(raw.get("vary") or {})
+    varied = config.flatten(raw.get("vary") or {})
     second = d.get("second_order", False)
     if not isinstance(second, bool):
         raise ConfigError("design.second_order", f"must be true or false; got {second!r}")
