@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["ROOT", "RESULTS", "run_json", "write_results"]
+__all__ = ["ROOT", "RESULTS", "run_json", "timed_engine_run", "write_results"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -46,3 +46,35 @@ def run_json(code: str, payload: dict, timeout: float, single_thread: bool = Fal
         tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         return {"error": f"exit {proc.returncode}: {tail}"}
     return json.loads(lines[-1])
+
+
+def timed_engine_run(overrides: dict, seed: int):
+    """Build and run one engine model on the bass scenario with ``overrides``.
+
+    Returns ``(model, construct_s, graph_s, dynamics_s)``; ``graph_s`` is the time
+    of the model's one ``networks.build`` call (None if it built no graph).
+    """
+    import time
+
+    import sim
+    from sim import networks
+
+    graph_s = []
+    build = networks.build
+
+    def timed_build(*args, **kwargs):  # the model calls networks.build(...) once
+        t = time.perf_counter()
+        g = build(*args, **kwargs)
+        graph_s.append(time.perf_counter() - t)
+        return g
+
+    networks.build = timed_build
+    try:
+        t0 = time.perf_counter()
+        model = sim.DiffusionModel("bass", seed=seed, overrides=overrides)
+        t1 = time.perf_counter()
+        model.run()
+        t2 = time.perf_counter()
+    finally:
+        networks.build = build
+    return model, t1 - t0, (graph_s[0] if graph_s else None), t2 - t1

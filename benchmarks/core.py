@@ -33,7 +33,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from benchmarks._proc import run_json, write_results
+from benchmarks._proc import run_json, timed_engine_run, write_results
 
 __all__ = ["TARGETS", "main", "measure_engine", "measure_docking", "engine_overrides"]
 
@@ -89,28 +89,8 @@ def measure_engine(rule: str, n: int, seed: int) -> dict:
     """
     import numpy as np
 
-    import sim
-    from sim import networks
-
     base_mb = _peak_mb()
-    graph_s = []
-    build = networks.build
-
-    def timed_build(*args, **kwargs):  # the model calls networks.build(...) once
-        t = time.perf_counter()
-        g = build(*args, **kwargs)
-        graph_s.append(time.perf_counter() - t)
-        return g
-
-    networks.build = timed_build
-    try:
-        t0 = time.perf_counter()
-        model = sim.DiffusionModel("bass", seed=seed, overrides=engine_overrides(rule, n))
-        t1 = time.perf_counter()
-        model.run()
-        t2 = time.perf_counter()
-    finally:
-        networks.build = build
+    model, construct_s, graph_s, dynamics_s = timed_engine_run(engine_overrides(rule, n), seed)
     peak_mb = _peak_mb()
 
     steps = int(model.steps_run)
@@ -125,8 +105,8 @@ def measure_engine(rule: str, n: int, seed: int) -> dict:
     matvec_s = statistics.median(matvec)
     return {
         "rule": rule, "n": n, "seed": seed, "n_edges": int(model.graph.n_edges),
-        "construct_s": t1 - t0, "graph_s": graph_s[0] if graph_s else None, "dynamics_s": t2 - t1,
-        "total_s": t2 - t0, "steps": steps, "adopters": int(model.state.adopted.sum()),
+        "construct_s": construct_s, "graph_s": graph_s, "dynamics_s": dynamics_s,
+        "total_s": construct_s + dynamics_s, "steps": steps, "adopters": int(model.state.adopted.sum()),
         "peak_mb": peak_mb, "import_mb": base_mb, "graph_mb": model.graph.memory_bytes / 1e6,
         "matvec_s": matvec_s, "floor_s": matvec_s * steps,
     }

@@ -52,7 +52,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.core import _machine, _peak_mb, _Table
-from benchmarks._proc import run_json, write_results
+from benchmarks._proc import run_json, timed_engine_run, write_results
 
 __all__ = ["TARGETS", "overrides", "measure_engine", "measure_mesa", "measure_ndlib", "measure_batch",
            "MesaCascade", "MesaBass", "main"]
@@ -202,28 +202,8 @@ def __getattr__(name):  # MesaCascade, MesaBass without importing mesa at import
 
 def _engine(family: str, rule: str, n: int, seed: int):
     """Build and run one engine model; returns (model, construct_s, graph_s, dynamics_s)."""
-    import sim
-    from sim import networks
-
-    graph_s = []
-    build = networks.build
-
-    def timed_build(*args, **kwargs):
-        t = time.perf_counter()
-        g = build(*args, **kwargs)
-        graph_s.append(time.perf_counter() - t)
-        return g
-
-    networks.build = timed_build
-    try:
-        t0 = time.perf_counter()
-        model = sim.DiffusionModel("bass", seed=seed, overrides=overrides(family, rule, n))
-        t1 = time.perf_counter()
-        model.run()
-        t2 = time.perf_counter()
-    finally:
-        networks.build = build
-    return model, t1 - t0, (graph_s[0] if graph_s else 0.0), t2 - t1
+    model, construct_s, graph_s, dynamics_s = timed_engine_run(overrides(family, rule, n), seed)
+    return model, construct_s, graph_s or 0.0, dynamics_s
 
 
 def _matvec_s(graph, repeats: int = 5) -> float:
