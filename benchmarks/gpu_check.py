@@ -10,7 +10,8 @@ One Erdős–Rényi graph (mean degree 10, so 10^8 directed edges at n = 10^7) i
 built on the CPU and shared by every model below. Two cases, each run once on
 the CPU (NumPy, one core) and once on the GPU (CuPy):
 
-1. **Threshold cascade** (φ = 0.18, 1 % random seeds) to quiescence. The
+1. **Threshold cascade** (φ = 0.18, 10 % random seeds, above the critical
+   mass of about 8 %, so the cascade is global) to quiescence. The
    rule draws nothing per step, so the GPU must give *exactly* the CPU's
    adoption step for every person.
 2. **Bass** (q = 0.38, one medium p = 0.03 reaching everyone), 50 steps.
@@ -52,7 +53,7 @@ def _overrides(rule: str, n: int) -> dict:
     net = {"network.kind": "erdos_renyi", "network.n": n, "network.mean_degree": 10}
     if rule == "threshold":
         return {**net, "wom.rule": "threshold", "wom.threshold": 0.18, "seeding.strategy": "random",
-                "seeding.fraction": 0.01, "media": [], "run.steps": 1000, "run.stop": "quiescent"}
+                "seeding.fraction": 0.10, "media": [], "run.steps": 1000, "run.stop": "quiescent"}
     return {**net, "wom.rule": "bass", "wom.q": 0.38, "run.steps": 50, "run.stop": "steps",
             "media": [{"name": "advertising", "p": 0.03, "reach": 1.0}]}
 

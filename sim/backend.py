@@ -22,9 +22,9 @@ the tests cover them:
   every step would cost more than the step itself, so each named stream seeds
   a device generator (:meth:`Backend.generator`): runs are reproducible on the
   same GPU and statistically identical to the CPU, not bit-for-bit identical.
-  Everything drawn once (graph, thresholds, seeds, cascade coins) still comes
-  from the host streams, so deterministic rules without media give the very
-  same numbers on both.
+  Everything drawn once (graph, thresholds, seeds) still comes from the host
+  streams, and cascade coins are a hash of the edge (:mod:`sim.coins`), so
+  deterministic rules and cascades without media give the very same numbers on both.
 
 Examples
 --------
@@ -36,8 +36,10 @@ Examples
 >>> be.add_hits(counts, indptr, indices, np.array([0, 1]))  # None: "everyone may have moved"
 >>> counts
 array([1, 1, 1], dtype=int32)
->>> be.reached(indptr, indices, np.array([1]), n=3)
-array([0])
+>>> be.positions(indptr, np.array([2, 0]))  # row 2 is empty
+array([0, 1])
+>>> be.distinct(np.array([2, 0, 2]), n=3)
+array([0, 2])
 >>> get_backend("tpu")
 Traceback (most recent call last):
 ...
@@ -56,7 +58,7 @@ import scipy.sparse  # noqa: F401  (makes sp.sparse available)
 
 from sim.errors import ConfigError
 
-__all__ = ["DEVICES", "Backend", "get_backend", "emulated_gpu", "array_namespace", "gather_rows", "gpu_problem"]
+__all__ = ["DEVICES", "Backend", "get_backend", "emulated_gpu", "array_namespace", "gpu_problem"]
 
 DEVICES = ("cpu", "gpu")
 
@@ -74,24 +76,6 @@ def array_namespace(a) -> ModuleType:
 
         return cupy
     return np
-
-
-def gather_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Concatenate the CSR rows ``rows`` without a loop over rows (NumPy only).
-
-    Examples
-    --------
-    >>> gather_rows(np.array([0, 2, 2, 5]), np.array([1, 2, 0, 1, 2]), np.array([2, 0, 1]))
-    array([0, 1, 2, 1, 2])
-    """
-    starts = indptr[rows]
-    lens = indptr[rows + 1] - starts
-    total = int(lens.sum())
-    if total == 0:
-        return indices[:0].copy()
-    shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
-    shift += np.arange(total, dtype=shift.dtype)
-    return indices[shift]
 
 
 @dataclass(frozen=True)
@@ -170,25 +154,44 @@ class Backend:
             return self.sparse.csr_matrix(A)
         return A
 
-    def gather(self, indptr, indices, rows):
-        """Concatenate the CSR rows ``rows``, or None when ``auto`` finds a mat-vec cheaper.
+    def positions(self, indptr, rows, limit: int | None = None):
+        """The positions in ``indices`` of the CSR rows ``rows``, concatenated.
 
-        NumPy uses :func:`gather_rows` (``repeat``); with ``search_gather`` (CuPy,
-        whose ``repeat`` takes no array of counts) each output slot finds its row
-        by a binary search over the running row ends.
+        None when ``limit`` is given and the rows hold ``limit`` entries or more
+        (the caller then takes a dense path). NumPy uses ``repeat``; with
+        ``search_gather`` (CuPy, whose ``repeat`` takes no array of counts)
+        each output slot finds its row by a binary search over the running
+        row ends.
         """
         xp = self.xp
         starts = indptr[rows]
         lens = indptr[rows + 1] - starts
         ends = xp.cumsum(lens)
         total = int(ends[-1]) if len(rows) else 0
-        if self.push == "auto" and total * 8 >= indices.size:
+        if limit is not None and total >= limit:
             return None
+        if total == 0:
+            return xp.zeros(0, dtype=xp.int64)
         if not self.search_gather:
-            return gather_rows(indptr, indices, rows)
+            shift = np.repeat(starts - (ends - lens), lens)
+            shift += np.arange(total, dtype=shift.dtype)
+            return shift
         slot = xp.arange(total, dtype=ends.dtype)
         row = xp.searchsorted(ends, slot, side="right")
-        return indices[starts[row] + (slot - (ends[row] - lens[row]))]
+        return starts[row] + (slot - (ends[row] - lens[row]))
+
+    def gather(self, indptr, indices, rows):
+        """Concatenate the CSR rows ``rows``, or None when ``auto`` finds a mat-vec cheaper."""
+        limit = -(-indices.size // 8) if self.push == "auto" else None
+        pos = self.positions(indptr, rows, limit)
+        return None if pos is None else indices[pos]
+
+    def distinct(self, hit, n: int):
+        """The distinct values of ``hit`` (integers in [0, n)), sorted, as int64."""
+        xp = self.xp
+        if hit.size * 8 < n:
+            return xp.unique(hit).astype(xp.int64)
+        return xp.flatnonzero(xp.bincount(hit, minlength=n))
 
     def add_hits(self, counts, indptr, indices, new, matrix=None):
         """Add to ``counts[v]`` how many of the people ``new`` reach v along the CSR rows.
@@ -223,16 +226,6 @@ class Backend:
             return idx.astype(xp.int64)
         counts += xp.bincount(hit, minlength=counts.size).astype(counts.dtype)
         return None
-
-    def reached(self, indptr, indices, new, n: int, matrix=None):
-        """The people (sorted, distinct) that the people ``new`` reach along the CSR rows."""
-        xp = self.xp
-        hit = None if self.push == "matvec" else self.gather(indptr, indices, new)
-        if hit is None:
-            return xp.flatnonzero(self._times(matrix, new, n))
-        if hit.size * 8 < n:
-            return xp.unique(hit).astype(xp.int64)
-        return xp.flatnonzero(xp.bincount(hit, minlength=n))
 
     def _times(self, matrix, new, n: int):
         x = self.xp.zeros(n, dtype=matrix.dtype)

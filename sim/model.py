@@ -37,7 +37,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import config, networks
+from sim import coins, config, networks
 from sim.backend import get_backend
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding, wom
@@ -189,24 +189,17 @@ class DiffusionModel(mesa.Model):
         return medium
 
     def _setup_cascade(self, beta: float, target) -> None:
+        """Independent cascade: coins of the edges tried are computed when tried (:mod:`sim.coins`)."""
         self.beta = beta
-        self._fresh = self._live_matrix = None  # _fresh: people a live edge reached in the last push
+        self._fresh = None  # people a live edge reached in the last push
         if self.rule != "cascade":
             return
         self._fresh = np.zeros(0, dtype=np.int64)
-        coins = self.streams.get("wom", "edges")
+        stream = self.streams.get("wom", "edges")
         if self.graph.complete:
-            self._edge_rng = target.generator(coins)
-            return
-        g = self.graph
-        live = np.flatnonzero(wom.live_edge_mask(len(g.out_indices), beta, coins))  # positions, in row order
-        per_row = np.bincount(np.searchsorted(g.out_indptr, live, side="right") - 1, minlength=self.n)
-        self._live_indptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(per_row, out=self._live_indptr[1:])
-        self._live_indices = g.out_indices[live]
-        del live
-        if target.uses_matrix:
-            self._live_matrix = target.adjacency(self.n, self._live_indptr, self._live_indices, transpose=True)
+            self._edge_rng = target.generator(stream)
+        else:
+            self._coin_key = coins.coin_key(stream)
 
     def _move(self, target) -> None:
         """Put the arrays the steps touch on ``target``'s device (set-up ran on the host)."""
@@ -221,8 +214,6 @@ class DiffusionModel(mesa.Model):
         self._fresh = None if self._fresh is None else put(self._fresh)
         if not self.graph.complete:
             self._out = tuple(put(a) for a in self._out)
-            if self.rule == "cascade":
-                self._live_indptr, self._live_indices = put(self._live_indptr), put(self._live_indices)
         self._pending = None  # the first evaluation sweeps everyone: same result, nothing to copy
         self._nobody = put(self._nobody)
         for m in self.media:
@@ -284,8 +275,10 @@ class DiffusionModel(mesa.Model):
         if self.rule == "cascade" and not g.complete:
             self._fresh = self._nobody
             if len(new):
-                self._fresh = self.backend.reached(self._live_indptr, self._live_indices, new, self.n,
-                                                   self._live_matrix)
+                indptr, indices = self._out
+                pos = self.backend.positions(indptr, new)
+                pos = pos[coins.live(self._coin_key, pos, self.beta)]
+                self._fresh = self.backend.distinct(indices[pos], self.n)
         elif self.rule == "cascade":
             self._n_fresh = len(new)
 

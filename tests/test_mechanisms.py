@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sim import coins
 from sim.errors import ConfigError
 from sim.mechanisms import media, seeding, wom
 
@@ -36,8 +37,8 @@ def test_threshold_tolerance_and_isolated_people():
     assert wom.threshold_met(counts, degree, phi).tolist() == [True, True, False, False]
 
 
-def test_live_edge_mask_rate():
-    live = wom.live_edge_mask(100_000, 0.05, np.random.default_rng(1))
+def test_cascade_coin_rate():
+    live = coins.live(coins.coin_key(np.random.default_rng(1)), np.arange(100_000), 0.05)
     assert abs(live.mean() - 0.05) < 0.0018  # sd 0.0007, 2.5 sd
 
 

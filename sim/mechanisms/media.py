@@ -56,10 +56,18 @@ class Medium:
         """Draw this step's contacts, add ``p`` to ``media_term`` of those contacted.
 
         One uniform per audience member is drawn every step the medium is on,
-        so the stream stays aligned whatever happens elsewhere. Returns the number
+        so the stream stays aligned whatever happens elsewhere; none when
+        ``reach >= 1``, since everyone is contacted whatever the draw (the
+        medium's own stream is the only one that would move). Returns the number
         of contacts.
         """
         size = self.audience_size(len(media_term))
+        if self.reach >= 1.0:
+            if self.audience is None:
+                media_term += self.p
+            else:
+                media_term[self.audience] += self.p
+            return size
         hit = rng.random(size) < self.reach
         if self.audience is None:
             media_term[hit] += self.p

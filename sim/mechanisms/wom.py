@@ -32,11 +32,10 @@ import numpy as np
 from sim.backend import array_namespace
 
 __all__ = ["TOLERANCE", "NEVER", "bass_hazard", "threshold_met", "threshold_need", "count_met",
-           "live_edge_mask", "bass_decision", "bass_adopters", "triggered_decision"]
+           "bass_decision", "bass_adopters", "triggered_decision"]
 
 TOLERANCE = 1e-9
 NEVER = np.iinfo(np.int32).max  # a count of adopted contacts nobody reaches
-_COIN_CHUNK = 1 << 22  # cascade coins drawn per chunk (32 MiB of float64)
 
 
 def bass_hazard(counts: np.ndarray, degree: np.ndarray, q: float) -> np.ndarray:
@@ -93,27 +92,6 @@ def count_met(counts: np.ndarray, need: np.ndarray) -> np.ndarray:
     array([False,  True,  True])
     """
     return counts >= need
-
-
-def live_edge_mask(n_edges: int, beta: float, rng: np.random.Generator) -> np.ndarray:
-    """Pre-drawn coins of the independent cascade: edge e transmits with probability ``beta``.
-
-    Each edge is tried at most once (when its source first adopts), so drawing its
-    coin up front gives the same distribution as drawing it at that moment, and
-    keeps draws aligned across twin runs (common random numbers). The uniforms
-    are drawn in chunks (the same numbers as one draw of ``n_edges``), so 10^8
-    edges need 100 MB for the mask, not 800 MB more for the uniforms.
-
-    Examples
-    --------
-    >>> live_edge_mask(5, 1.0, np.random.default_rng(0)).all()
-    np.True_
-    """
-    live = np.empty(n_edges, dtype=bool)
-    for start in range(0, n_edges, _COIN_CHUNK):
-        stop = min(start + _COIN_CHUNK, n_edges)
-        np.less(rng.random(stop - start, dtype=np.float64), beta, out=live[start:stop])
-    return live
 
 
 def bass_decision(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.ndarray,
