@@ -8,23 +8,29 @@ would return, bit for bit. A sweep runner that keeps its own per-run records
 per worker process: replicates of a design point sent to the same worker then
 share their graph.
 
-Where it saves time: a run's graph is drawn from the run's own seed, so in
-general every replicate needs its own graph. When the graph does not depend on
-the seed (``network.kind`` = ``complete``, ``ring`` or ``file``, or a fixed
-``network.seed`` where the scenario schema has one) the graph is built once
-and shared by every replicate, and only the dynamics run R times. Building
-the graph is most of a run at scale (an Erdős–Rényi graph of 10^5 people with
-mean degree 10 takes about 30 ms, a whole threshold cascade on it about 2 ms),
-so sharing it gives several times the throughput. Otherwise, and for model
-classes other than :class:`~sim.model.DiffusionModel`, the replicates simply
-run one after the other.
+Where it saves time, when the replicates share their graph (``network.kind``
+= ``complete``, ``ring`` or ``file``, or a fixed ``network.seed``):
 
-Why not one n × R state updated by a sparse-matrix × dense-block product? The
-engine is event-driven: each step touches only the contacts of the new
-adopters, and a cascade touches each edge once in all. A synchronous
-``A @ X`` reads every edge of every replicate every step; it only beats R
-separate synchronous sweeps, not R event-driven runs
-(``python -m benchmarks scale`` measures both).
+- the graph is built once, not R times (building an Erdős–Rényi graph of 10^5
+  people with mean degree 10 takes about 30 ms, a whole threshold cascade on
+  it about 2 ms);
+- the dynamics run as **one n × R state** (:class:`Replicates`): the R
+  replicates' arrays lie end to end, and each step is one pass of the
+  vectorised rule over all of them. New adopters of every replicate reach
+  their contacts in one gather over the shared CSR rows (replicate r's person
+  i is entry ``r·n + i``), so a step costs R times the work of one replicate
+  but the Python and call overhead of one. Each replicate keeps its own random
+  streams (its per-step uniforms are drawn into its slice of the block), its
+  own stop step and its own record, so the results are those of R separate
+  runs, bit for bit.
+
+Pushes stay event-driven: a synchronous ``A @ X`` (sparse matrix × dense n × R
+block) reads every edge of every replicate every step; it beats R separate
+synchronous mat-vecs, but not R event-driven steps, which touch only the
+contacts of the new adopters (``python -m benchmarks scale`` prints both).
+Graphs drawn from each run's own seed are built per replicate, and those
+replicates run one after the other, as do the complete graph, the GPU and
+model classes other than :class:`~sim.model.DiffusionModel`.
 
 Examples
 --------
@@ -42,15 +48,19 @@ import json
 import os
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
-from sim import config
+from sim import coins, config
 from sim.errors import ConfigError
+from sim.mechanisms import wom
 from sim.metrics import summarize
 from sim.model import DiffusionModel
+from sim.population import MEDIA, WOM
 from sim.runs import model_class
 
-__all__ = ["run_replicates", "build_model", "shares_graph", "graph_key", "SEED_FREE_NETWORKS"]
+__all__ = ["run_replicates", "build_model", "shares_graph", "graph_key", "batchable", "Replicates",
+           "SEED_FREE_NETWORKS", "CACHE_BLOCK", "iter_models", "block_size", "result_of"]
 
 # Network kinds whose graph is the same whatever the run's seed.
 SEED_FREE_NETWORKS = ("complete", "ring", "file")
@@ -125,6 +135,57 @@ def build_model(spec: config.Scenario, device: str = "cpu", graphs: dict | None 
     return model
 
 
+def iter_models(specs, device: str = "cpu", graphs: dict | None = None):
+    """Build and run one model per resolved scenario; yield each model, run, in the order given.
+
+    Consecutive scenarios that share a graph (:func:`shares_graph`, equal
+    :func:`graph_key`) run as :class:`Replicates` blocks of at most
+    :func:`block_size` replicates; the others one by one. The results are
+    those of running each alone. A block's models are yielded once the block
+    has run, and not kept here, so memory stays at one block.
+    """
+    graphs = {} if graphs is None else graphs
+    block: list = []
+
+    def flush():
+        if len(block) > 1:
+            Replicates(block).run()
+        else:
+            for m in block:
+                m.run()
+        done = list(block)
+        block.clear()
+        return done
+
+    for spec in specs:
+        model = build_model(spec, device, graphs)
+        if block and (not batchable(model) or model.graph is not block[0].graph
+                      or len(block) >= block_size(model)):
+            yield from flush()
+        block.append(model)
+        if not batchable(model):
+            yield from flush()
+    yield from flush()
+
+
+def block_size(model) -> int:
+    """How many replicates of ``model`` to step as one block.
+
+    On the CPU a block pays while it stays in cache: beyond that, every pass
+    over the block streams from memory, and R one-by-one runs (each in cache)
+    are faster. About 2^19 people × replicates (a few MB per array) is the
+    measured turning point on a 2-core Xeon (``python -m benchmarks scale``).
+    """
+    return max(1, CACHE_BLOCK // max(model.n, 1))
+
+
+def result_of(model) -> tuple[pd.DataFrame, dict]:
+    """``(timeseries, summary)`` of a model that has run, as ``sim.run`` reports them."""
+    ts = model.timeseries()
+    summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
+    return ts, summary
+
+
 def run_replicates(scenario, seeds: Iterable[int], overrides: dict | None = None,
                    device: str = "cpu") -> list[tuple[pd.DataFrame, dict]]:
     """Run one design point once per seed; the same numbers as one ``sim.run`` per seed.
@@ -145,13 +206,206 @@ def run_replicates(scenario, seeds: Iterable[int], overrides: dict | None = None
     list of (pandas.DataFrame, dict)
         ``(timeseries, summary)`` per seed, in the order of ``seeds``.
     """
-    graphs: dict = {}
-    out = []
-    for seed in seeds:
-        model = build_model(config.load(scenario, overrides=overrides, seed=int(seed)), device, graphs)
-        model.run()
-        ts = model.timeseries()
-        summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
-        out.append((ts, summary))
-        del model
-    return out
+    base = config.load(scenario, overrides=overrides)
+    specs = (base.replace(seed=int(s)) for s in seeds)
+    return [result_of(m) for m in iter_models(specs, device)]
+
+
+# -- one n × R state ---------------------------------------------------------------------------
+
+CACHE_BLOCK = 1 << 19  # people × replicates stepped together on the CPU (see block_size)
+
+
+def batchable(model) -> bool:
+    """Whether ``model`` can be stepped inside a :class:`Replicates` block.
+
+    A :class:`~sim.model.DiffusionModel` on the CPU, on a graph with explicit
+    edges (not the implicit complete graph), not yet stepped, with no observers.
+    """
+    return (type(model) is DiffusionModel and model.xp is np and not model.graph.complete
+            and model.steps_run == 0 and model.running and not model.observers)
+
+
+class Replicates:
+    """R models of one design point, on one shared graph, stepped together as one n × R state.
+
+    Parameters
+    ----------
+    models : list of DiffusionModel
+        Freshly built (seeded, not stepped), sharing one graph object and one
+        scenario apart from the seed; see :func:`batchable`.
+
+    After :meth:`run`, every model holds its own final state, record and stop
+    step, exactly as if it had run alone (its arrays are views into the block).
+
+    Examples
+    --------
+    >>> ov = {"network.kind": "ring", "network.n": 500, "network.k": 6, "wom.rule": "threshold",
+    ...       "wom.threshold": 0.3, "seeding.fraction": 0.02, "media": [], "run.stop": "quiescent"}
+    >>> specs = [config.load("bass", overrides=ov, seed=s) for s in (1, 2)]
+    >>> a = DiffusionModel(specs[0])
+    >>> models = Replicates([a, DiffusionModel(specs[1], _graph=a.graph)]).run()
+    >>> models[1].timeseries().equals(DiffusionModel(specs[1]).run().timeseries())
+    True
+    """
+
+    def __init__(self, models: list):
+        first = models[0]
+        if not all(batchable(m) and m.graph is first.graph for m in models):
+            raise ValueError("Replicates needs fresh CPU DiffusionModels on one shared graph (not complete)")
+        self.models, self.R, self.n = models, len(models), first.n
+        self.rule, self.q, self.beta, self.dt = first.rule, first.q, first.beta, first.dt
+        self.max_steps, self.stop_rule = first.max_steps, first.stop_rule
+        self.indptr, self.indices = first._out
+        self.degree = first.degree
+        joined = lambda get: None if get(first) is None else np.concatenate([get(m) for m in models])  # noqa: E731
+        self.adopted = joined(lambda m: m.state.adopted)
+        self.adopted_at = joined(lambda m: m.state.adopted_at)
+        self.channel = joined(lambda m: m.state.channel)
+        self.counts = joined(lambda m: m.counts)
+        self.need = joined(lambda m: m._need)
+        self.wom_term = joined(lambda m: m._wom_term)
+        self.offset = np.arange(self.R, dtype=np.int64) * self.n  # replicate r's person i is r*n + i
+        self.fresh = np.zeros(0, dtype=np.int64)
+        if self.rule == "cascade":
+            self.fresh = np.concatenate([m._fresh + off for m, off in zip(models, self.offset)])
+            self.keys = np.array([m._coin_key for m in models], dtype=np.uint64)
+        self.pending = None  # flat people to re-evaluate; None: everyone (as each model starts)
+        self.n_adopted = np.array([m.state.n_adopted for m in models], dtype=np.int64)
+        self.draw_u = first._draw_u
+        self.u = np.empty(self.R * self.n) if self.draw_u else None
+        self.rec = {c: np.zeros((self.R, self.max_steps + 1), dtype=first._rec[c].dtype) for c in first._rec}
+        for c, rows in self.rec.items():
+            rows[:, 0] = [m._rec[c][0] for m in models]
+        self.stopped_at = np.full(self.R, -1, dtype=np.int64)
+        self.steps = 0
+
+    def _slice(self, r: int) -> slice:
+        return slice(r * self.n, (r + 1) * self.n)
+
+    def _push(self, new: np.ndarray):
+        """Out-edge positions of the flat people ``new`` and the flat index offset of each."""
+        rows = new % self.n
+        starts = self.indptr[rows]
+        lens = self.indptr[rows + 1] - starts
+        total = int(lens.sum())
+        ends = np.cumsum(lens)
+        pos = np.repeat(starts - (ends - lens), lens)
+        pos += np.arange(total, dtype=pos.dtype)
+        return pos, np.repeat(new - rows, lens)
+
+    def _after_adoptions(self, new: np.ndarray) -> None:
+        if not len(new):
+            if self.rule == "cascade":
+                self.fresh = new
+            return
+        pos, off = self._push(new)
+        size = self.R * self.n
+        if self.rule == "cascade":
+            keep = coins.live(self.keys[off // self.n], pos, self.beta)
+            hit = self.indices[pos[keep]] + off[keep]
+            self.fresh = np.unique(hit) if hit.size * 8 < size else np.flatnonzero(np.bincount(hit, minlength=size))
+        hit = self.indices[pos] + off
+        if hit.size * 8 < size:
+            moved, times = np.unique(hit, return_counts=True)
+            self.counts[moved] += times.astype(self.counts.dtype)
+            if self.pending is not None:
+                self.pending.append(moved)
+            if self.wom_term is not None:
+                self.wom_term[moved] = wom.bass_hazard(self.counts[moved], self.degree[moved % self.n], self.q)
+        else:
+            self.counts += np.bincount(hit, minlength=size).astype(self.counts.dtype)
+            self.pending = None
+            if self.wom_term is not None:
+                self.wom_term = wom.bass_hazard(self.counts.reshape(self.R, self.n), self.degree, self.q).ravel()
+
+    def _fired(self) -> np.ndarray:
+        if self.rule in ("threshold", "complex"):
+            pending, self.pending = self.pending, []
+            if pending is None:
+                return np.flatnonzero((self.counts >= self.need) & ~self.adopted)
+            if not pending:
+                return np.zeros(0, dtype=np.int64)
+            who = pending[0] if len(pending) == 1 else np.unique(np.concatenate(pending))
+            who = who[~self.adopted[who]]
+            return who[self.counts[who] >= self.need[who]]
+        if self.rule == "cascade":
+            return self.fresh[~self.adopted[self.fresh]]
+        return np.zeros(0, dtype=np.int64)
+
+    def step(self) -> None:
+        """One synchronous step of every replicate (stopped ones included: they cannot change)."""
+        self.steps = t = self.steps + 1
+        R, n, models = self.R, self.n, self.models
+        media_term, contacts, cost = None, np.zeros(R, dtype=np.int64), np.zeros(R)
+        for j, medium in enumerate(models[0].media):
+            if medium.is_on(t):
+                if media_term is None:
+                    media_term = np.zeros(R * n)
+                for r, m in enumerate(models):
+                    c = m.media[j].contact(media_term[self._slice(r)], m.media[j].rng)
+                    contacts[r] += c
+                    cost[r] += c * medium.cost_per_contact
+        if self.draw_u:
+            for r, m in enumerate(models):
+                m._wom_rng.random(out=self.u[self._slice(r)])
+        new_media = np.zeros(0, dtype=np.int64)
+        if self.rule == "bass":
+            new_media, new_wom = wom.bass_adopters(self.u, media_term, self.wom_term, self.dt, self.adopted)
+        else:
+            new_wom = self._fired()
+            if media_term is not None:
+                fired = np.zeros(R * n, dtype=bool)
+                fired[new_wom] = True
+                by_media, _ = wom.triggered_decision(self.u, media_term, fired, self.dt)
+                new_media = np.flatnonzero(by_media & ~self.adopted)
+        for idx, code in ((new_media, MEDIA), (new_wom, WOM)):
+            self.adopted[idx], self.adopted_at[idx], self.channel[idx] = True, t, code
+        by_media = np.bincount(new_media // n, minlength=R)
+        by_wom = np.bincount(new_wom // n, minlength=R)
+        self.n_adopted += by_media + by_wom
+        self._after_adoptions(np.concatenate((new_media, new_wom)))
+        for c, v in (("adopters", self.n_adopted), ("new_adopters", by_media + by_wom), ("new_by_media", by_media),
+                     ("new_by_wom", by_wom), ("media_contacts", contacts), ("cost", cost)):
+            self.rec[c][:, t] = v
+        self._stops(t, by_media + by_wom)
+
+    def _stops(self, t: int, n_new: np.ndarray) -> None:
+        """Note the replicates whose own run would stop after step ``t`` (the rule of DiffusionModel)."""
+        live = self.stopped_at < 0
+        if t >= self.max_steps:
+            self.stopped_at[live] = t
+            return
+        if self.stop_rule != "quiescent":
+            return
+        may = live & (self.n_adopted < self.n)
+        media_left = np.zeros(self.R, dtype=bool)
+        for j, medium in enumerate(self.models[0].media):
+            if medium.may_act_after(t):
+                aud = medium.audience
+                left = ~self.adopted.reshape(self.R, self.n)[:, slice(None) if aud is None else aud]
+                media_left |= left.any(axis=1)
+        if self.rule == "bass":
+            wom_left = (self.q > 0) & ((self.counts > 0) & ~self.adopted).reshape(self.R, self.n).any(axis=1)
+        elif self.rule in ("threshold", "complex", "cascade"):
+            wom_left = n_new > 0
+        else:
+            wom_left = np.zeros(self.R, dtype=bool)
+        self.stopped_at[may & ~(media_left | wom_left)] = t
+        self.stopped_at[live & (self.n_adopted >= self.n)] = t
+
+    def run(self) -> list:
+        """Step until every replicate has stopped; hand each model its own results; returns the models."""
+        while (self.stopped_at < 0).any():
+            self.step()
+        for r, m in enumerate(self.models):
+            sl = self._slice(r)
+            st = m.state
+            st.adopted, st.adopted_at, st.channel = self.adopted[sl], self.adopted_at[sl], self.channel[sl]
+            st.n_adopted = int(self.n_adopted[r])
+            m.counts = self.counts[sl]
+            for c, rows in self.rec.items():
+                m._rec[c][:] = rows[r]
+            m.steps_run = int(self.stopped_at[r])
+            m.running = False
+        return self.models

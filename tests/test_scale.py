@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 import sim
 from sim import backend as backend_mod
-from sim import config
+from sim import coins, config, networks
 from sim.backend import Backend, get_backend
-from sim.batch import run_replicates, shares_graph
+from sim.batch import Replicates, batchable, run_replicates, shares_graph
 from sim.mechanisms import wom
 from sim.population import MEDIA, WOM
 from sim.streams import Streams
@@ -47,11 +47,11 @@ def sweep_run(overrides: dict, seed: int, scenario="bass"):
     draw_u = rule == "bass" or bool(media)
     live = None
     if rule == "cascade":
-        coins = streams.get("wom", "edges")
+        stream = streams.get("wom", "edges")
         if g.complete:
-            edge_rng = coins
+            edge_rng = stream
         else:
-            mask = wom.live_edge_mask(len(g.out_indices), beta, coins)
+            mask = coins.live(coins.coin_key(stream), np.arange(len(g.out_indices)), beta)
             src = np.repeat(np.arange(n), g.out_degree)[mask]
             dst = g.out_indices[mask]
             live = sp.sparse.csr_array((np.ones(len(src)), (dst, src)), shape=(n, n))  # row v: live u -> v
@@ -243,10 +243,12 @@ def test_threshold_in_float32_would_change_results():
     assert not wom.threshold_met(counts, degree, np.array([0.18], dtype=np.float32).astype(np.float64))[0]
 
 
-def test_cascade_coins_in_chunks_are_one_draw(monkeypatch):
-    monkeypatch.setattr(wom, "_COIN_CHUNK", 7)
-    got = wom.live_edge_mask(100, 0.3, np.random.default_rng(4))
-    np.testing.assert_array_equal(got, np.random.default_rng(4).random(100) < 0.3)
+def test_cascade_coins_do_not_depend_on_which_edges_are_asked():
+    key = coins.coin_key(np.random.default_rng(4))
+    whole = coins.uniforms(key, np.arange(1000))
+    some = np.random.default_rng(5).permutation(1000)[:300]
+    np.testing.assert_array_equal(coins.uniforms(key, some), whole[some])
+    assert not np.array_equal(coins.uniforms(key + 1, np.arange(1000)), whole)
 
 
 def test_bass_adopters_is_bass_decision():
@@ -272,8 +274,6 @@ def test_state_uses_small_dtypes():
     assert m.state.adopted.dtype == np.bool_ and m.state.adopted_at.dtype == np.int32
     assert m.state.channel.dtype == np.int8 and m.counts.dtype == np.int32
     assert m._need.dtype == np.int32 and m.graph.in_indices.dtype == np.int32
-    cascade = sim.DiffusionModel("bass", seed=1, overrides={**ER, **QUIET, "wom.rule": "cascade"})
-    assert cascade._live_indices.dtype == np.int32
 
 
 # -- backends ---------------------------------------------------------------------------------
@@ -300,7 +300,8 @@ def test_search_gather_is_repeat_gather():
     for rows in (rng.choice(500, 300, replace=False), np.array([], dtype=np.int64), np.flatnonzero(deg == 0)[:3],
                  np.array([int(np.argmax(deg))])):
         np.testing.assert_array_equal(search.gather(indptr, indices, rows),
-                                      backend_mod.gather_rows(indptr, indices, rows))
+                                      networks.gather_rows(indptr, indices, rows))
+        np.testing.assert_array_equal(search.positions(indptr, rows), get_backend("cpu").positions(indptr, rows))
     assert GPU_LIKE.gather(indptr, indices, np.arange(500)) is None  # every edge: auto multiplies instead
 
 
@@ -372,6 +373,65 @@ def assert_batch_is_one_by_one(scenario, seeds, overrides):
 ])
 def test_replicates_batched_equal_one_by_one(overrides):
     assert_batch_is_one_by_one("bass", [3, 1, 4, 1, 5], overrides)
+
+
+BLOCK_CASES = [name for name, ov in CASES.items() if ov["network.kind"] != "complete"]
+
+
+def block_lengths(overrides: dict, seeds=(5, 6, 9, 2)) -> set:
+    """Run the replicates as one n x R block; assert each is its own run, person by person; the stop steps."""
+    ov = {**overrides, "network.seed": 21}  # one graph for every replicate
+    specs = [config.load("bass", overrides=ov, seed=s) for s in seeds]
+    first = sim.DiffusionModel(specs[0])
+    models = [first] + [sim.DiffusionModel(sp, _graph=first.graph) for sp in specs[1:]]
+    assert batchable(first)
+    Replicates(models).run()
+    lengths = set()
+    for spec, m in zip(specs, models):
+        alone = sim.DiffusionModel(spec).run()
+        assert m.timeseries().equals(alone.timeseries())
+        np.testing.assert_array_equal(m.state.adopted_at, alone.state.adopted_at)
+        np.testing.assert_array_equal(m.state.channel, alone.state.channel)
+        np.testing.assert_array_equal(m.counts, alone.counts)
+        lengths.add(m.steps_run)
+    return lengths
+
+
+@pytest.mark.parametrize("name", BLOCK_CASES)
+def test_one_block_of_replicates_is_each_run_alone(name):
+    block_lengths(CASES[name])
+
+
+def test_replicates_that_stop_at_different_steps():
+    ov = {"network.kind": "ring", "network.n": 4000, "network.k": 10, "wom.rule": "threshold",
+          "wom.threshold": 0.18, "wom.threshold_sd": 0.05, "seeding.fraction": 0.01, "media": [],
+          "run.steps": 1000, "run.stop": "quiescent"}
+    lengths = block_lengths(ov, seeds=range(1, 9))
+    assert len(lengths) > 1 and max(lengths) > 100  # some cascades die at once, others run for hundreds of steps
+
+
+def test_sweep_batches_replicates_with_the_numbers_of_single_runs():
+    from sim.experiments.worker import flatten_metrics
+
+    ov = {**RING, **QUIET, "wom.rule": "threshold", "wom.threshold": 0.3, "wom.threshold_sd": 0.1}
+    res = sim.sweep("bass", vary={"wom.threshold": [0.25, 0.3]}, replicates=4, workers=1, overrides=ov)
+    assert (res.runs["status"] == "ok").all() and len(res.runs) == 8
+    for _, row in res.runs.iterrows():
+        one = sim.run("bass", seed=int(row["seed"]), overrides={**ov, "wom.threshold": row["wom.threshold"]})
+        for k, v in flatten_metrics(one.summary).items():
+            assert row[k] == v or (v != v and row[k] != row[k]), k
+
+
+def test_sweep_on_gpu_without_one_is_one_line_exit_2(tmp_path):
+    if backend_mod.gpu_problem() is None:
+        pytest.skip("a usable GPU is present here")
+    out = tmp_path / "sw"
+    p = subprocess.run([sys.executable, "-m", "sim", "sweep", "bass", "--vary", "wom.q=0.2,0.3", "--set",
+                        "network.n=200", "--device", "gpu", "--out", str(out)], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 2 and not out.exists()
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bouche: error: --device = gpu needs CuPy"), p.stderr
 
 
 def test_file_graphs_are_shared_and_other_models_fall_back(tmp_path):

@@ -44,6 +44,8 @@ def add_arguments(p) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on Dask: 'local' starts a LocalCluster of W workers; tcp://host:8786 uses a cluster")
     p.add_argument("--batch", type=int, metavar="N", help="runs per task (default: adaptive)")
+    p.add_argument("--device", default="cpu", metavar="{cpu,gpu}",
+                   help="where the dynamics run: cpu (default) or gpu (CuPy, NVIDIA; one worker unless --workers)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/sweeps/NAME)")
     p.add_argument("--resume", action="store_true", help="continue the sweep stored in DIR, skipping stored runs")
     p.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
@@ -90,7 +92,8 @@ def command(args) -> int:
         return _dry_run(spec, out)
     try:
         res = sweep(spec, workers=args.workers, scheduler=args.scheduler, out=out, resume=args.resume,
-                    retry_failed=args.retry_failed, batch=args.batch, plots=not args.no_plots)
+                    retry_failed=args.retry_failed, batch=args.batch, plots=not args.no_plots,
+                    device=args.device)
     except SweepAborted as exc:
         print(f"bouche: sweep stopped: {exc}; the runs done so far are stored in {out}/: "
               f"continue with --resume", file=sys.stderr)

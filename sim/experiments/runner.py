@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.backend import get_backend
 from sim.errors import ConfigError
 from sim.experiments import executors
 from sim.experiments.progress import Progress
@@ -88,12 +89,14 @@ def _batch_size(fixed: int | None, mean_s: float | None, remaining: int, width: 
 class _Dispatch:
     """The state of one sweep's dispatch loop: runs still to send, counts, the progress bar."""
 
-    def __init__(self, spec: SweepSpec, store: Store, todo, total: int, width: int, batch: int | None, bar):
+    def __init__(self, spec: SweepSpec, store: Store, todo, total: int, width: int, batch: int | None, bar,
+                 device: str = "cpu"):
         self.spec, self.store, self.todo, self.width, self.batch, self.bar = spec, store, todo, width, batch, bar
         self.remaining = total
         self.run_time, self.run_count = 0.0, 0
         self.counts = {"ok": 0, "failed": 0, "first_failures": []}
-        self.record = {"timeseries": spec.timeseries, "every": spec.every, "timeout": spec.timeout}
+        self.record = {"timeseries": spec.timeseries, "every": spec.every, "timeout": spec.timeout,
+                       "device": device}
 
     def next_batch(self) -> tuple[list[dict], list[dict]]:
         """The next runs to send (sized to about TARGET_BATCH_S of work) and their task points."""
@@ -156,7 +159,8 @@ def _start_pool_while_working(executor, d: _Dispatch, window: int, in_flight: di
 
 
 def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int | None = None,
-            retry_failed: bool = False, progress: bool | None = None, help_while_starting: bool = False) -> dict:
+            retry_failed: bool = False, progress: bool | None = None, help_while_starting: bool = False,
+            device: str = "cpu") -> dict:
     """Run every run of ``spec`` not yet stored; returns counts and the first failures.
 
     With ``help_while_starting`` (local process pools) this process runs
@@ -170,7 +174,7 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
         store.clear_tables()
     todo = (run for run in spec.iter_runs() if run["key"] not in skip)
     bar = Progress(total, label=spec.name, enabled=progress)
-    d = _Dispatch(spec, store, todo, total, width, batch, bar)
+    d = _Dispatch(spec, store, todo, total, width, batch, bar, device)
     window = 2 * width + 1 if width > 1 else 1
     in_flight: dict = {}
     warming = help_while_starting
@@ -210,7 +214,7 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
           timeout: float | None = None, size: str | None = None, workers: int | None = None,
           scheduler: str | None = None, executor=None, out: str | Path | None = None, resume: bool = False,
           retry_failed: bool = False, batch: int | None = None, plots: bool | None = None,
-          progress: bool | None = None) -> SweepResult:
+          progress: bool | None = None, device: str = "cpu") -> SweepResult:
     """Run a parameter sweep: a base scenario × a design × replicates.
 
     Parameters
@@ -260,6 +264,11 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
         Write the PNG figures into ``out`` (default: when ``out`` is given).
     progress : bool, optional
         Draw a progress bar on stderr (default: when stderr is a terminal).
+    device : {"cpu", "gpu"}
+        Where each run's dynamics run (``"gpu"``: CuPy on an NVIDIA GPU, see
+        :mod:`sim.backend`; then ``workers`` defaults to 1, one process
+        driving the GPU). GPU runs are statistically, not bitwise, identical
+        to CPU runs of the same seeds.
 
     Returns
     -------
@@ -273,11 +282,14 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
         streams=streams, timeseries=timeseries, every=every, timeout=timeout, size=size)
     if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
         raise ConfigError("--batch", f"must be an integer >= 1; got {batch!r}")
+    get_backend(device, key="--device")  # one line now, not one failed run per task
+    if device == "gpu" and workers is None and executor is None and not scheduler:
+        workers = 1
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="bouche-sweep-")) if temporary else Path(out)
     try:
         result = _sweep_into(resolved, folder, executor, workers, scheduler, resume, retry_failed, batch,
-                             plots if plots is not None else not temporary, progress)
+                             plots if plots is not None else not temporary, progress, device)
         if temporary:
             result._timeseries = result.timeseries
             result.out = None
@@ -287,7 +299,7 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed, batch, plots, progress):
+def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed, batch, plots, progress, device):
     start = time.perf_counter()
     Store(folder).check(spec, resume)  # before a cluster starts, and before anything is written
     if executor is not None:
@@ -297,7 +309,7 @@ def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed
     with opened as (ex, label, width), Store(folder) as store:
         store.open(spec, resume=resume)
         counts = execute(spec, store, ex, width, batch=batch, retry_failed=retry_failed, progress=progress,
-                         help_while_starting=isinstance(ex, ProcessPoolExecutor))
+                         help_while_starting=isinstance(ex, ProcessPoolExecutor), device=device)
         runs, summary = store.assemble(spec)
     result = SweepResult(runs=runs, summary=summary, spec=spec, out=folder, new=counts["new"],
                          stored=counts["stored"], executor=label)

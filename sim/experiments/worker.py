@@ -27,8 +27,7 @@ import traceback
 
 import numpy as np
 
-from sim import config, runs
-from sim.metrics import summarize
+from sim import batch, config
 
 __all__ = ["RunTimeout", "flatten_metrics", "run_batch", "run_one"]
 
@@ -72,8 +71,18 @@ def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
 
+# The last seed-free graph this worker built: runs sent to it share the graph when it does not
+# depend on their seed (a ring, a graph file, a fixed network.seed), across design points too.
+_GRAPHS: dict = {}
+
+
+def _metrics(model, timeseries: bool, every: int) -> tuple[dict, dict | None]:
+    ts, summary = batch.result_of(model)
+    return flatten_metrics(summary), (_thin(ts, every) if timeseries else None)
+
+
 def run_one(scenario: dict, overrides: dict, seed: int, timeseries: bool = False, every: int = 1,
-            timeout: float | None = None) -> tuple[dict, dict | None]:
+            timeout: float | None = None, device: str = "cpu") -> tuple[dict, dict | None]:
     """Run one scenario; return its flat metrics and, if asked, its thinned time series.
 
     The timeout interrupts the run wherever it is when this runs in a
@@ -82,17 +91,34 @@ def run_one(scenario: dict, overrides: dict, seed: int, timeseries: bool = False
     step observers.
     """
     start = time.perf_counter()
-    spec = config.load(scenario, overrides=overrides, seed=seed)
-    model = runs.model_class(spec.model)(spec)
+    model = batch.build_model(config.load(scenario, overrides=overrides, seed=seed), device, _GRAPHS)
     if timeout is not None and hasattr(model, "observers"):
         def deadline(*_):
             if time.perf_counter() - start > timeout:
                 raise RunTimeout(f"run took longer than {timeout:g} s")
         model.observers.append(deadline)
     model.run()
-    ts = model.timeseries()
-    summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
-    return flatten_metrics(summary), (_thin(ts, every) if timeseries else None)
+    return _metrics(model, timeseries, every)
+
+
+def _run_replicates(scenario: dict, group: list[dict], record: dict) -> list[dict] | None:
+    """The runs of one design point (several seeds) as one batch (:mod:`sim.batch`); None if one fails.
+
+    Their results are those of running each alone; each run is credited an
+    equal share of the batch's wall time. When any run raises, None is
+    returned and the caller runs them one by one, so each failure is recorded
+    with its own message.
+    """
+    t0 = time.perf_counter()
+    try:
+        specs = (config.load(scenario, overrides=p["overrides"], seed=p["seed"]) for p in group)
+        results = [_metrics(m, record.get("timeseries", False), record.get("every", 1))
+                   for m in batch.iter_models(specs, record.get("device", "cpu"), _GRAPHS)]
+    except Exception:  # noqa: BLE001 (run again one by one below, where failures are recorded per run)
+        return None
+    each = (time.perf_counter() - t0) / len(group)
+    return [{"key": p["key"], "status": "ok", "error": "", "traceback": "", "metrics": met, "timeseries": ts,
+             "duration_s": each} for p, (met, ts) in zip(group, results)]
 
 
 _ARMED = {"on": False}
@@ -121,7 +147,11 @@ def run_batch(scenario: dict, points: list[dict], record: dict | None = None) ->
     points : list of dict
         Each with ``key``, ``overrides`` (the design point) and ``seed`` (an int).
     record : dict, optional
-        ``timeseries`` (bool), ``every`` (int) and ``timeout`` (seconds or None).
+        ``timeseries`` (bool), ``every`` (int), ``timeout`` (seconds or None)
+        and ``device`` ("cpu" or "gpu"). Without a timeout, consecutive
+        points of one design point (replicates) run as one batch
+        (:func:`sim.batch.iter_models`: a shared graph is built once, and
+        small models are stepped together), with the same results.
 
     Returns
     -------
@@ -132,32 +162,45 @@ def run_batch(scenario: dict, points: list[dict], record: dict | None = None) ->
     """
     record = record or {}
     timeout = record.get("timeout")
-    alarm = timeout is not None and _in_main_thread()
-    out = []
-    for point in points:
-        t0 = time.perf_counter()
-        rec = {"key": point["key"], "status": "ok", "error": "", "traceback": "", "metrics": {},
-               "timeseries": None}
-        previous = signal.signal(signal.SIGALRM, _alarm) if alarm else None
-        try:
-            try:
-                if alarm:
-                    _ARMED["on"] = True
-                    signal.setitimer(signal.ITIMER_REAL, timeout)
-                rec["metrics"], rec["timeseries"] = run_one(scenario, point["overrides"], point["seed"],
-                                                            record.get("timeseries", False),
-                                                            record.get("every", 1), timeout)
-                _ARMED["on"] = False
-            except Exception as exc:  # noqa: BLE001 (a failing run is data, not the end of the sweep)
-                _ARMED["on"] = False
-                _failed(rec, exc, timeout)
-        except RunTimeout as exc:  # the alarm went off while the failure above was being recorded
-            _failed(rec, exc, timeout)
-        finally:
-            if alarm:
-                _ARMED["on"] = False
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
-        rec["duration_s"] = time.perf_counter() - t0
-        out.append(rec)
+    out: list[dict] = []
+    i = 0
+    while i < len(points):
+        j = i + 1  # points[i:j]: replicates of one design point, sent together
+        while j < len(points) and points[j]["overrides"] == points[i]["overrides"]:
+            j += 1
+        together = _run_replicates(scenario, points[i:j], record) if j - i > 1 and timeout is None else None
+        out.extend(together if together is not None else (_run_point(scenario, p, record) for p in points[i:j]))
+        i = j
     return out
+
+
+def _run_point(scenario: dict, point: dict, record: dict) -> dict:
+    """One run, with its timeout (an alarm where this is a process's main thread) and failure record."""
+    timeout = record.get("timeout")
+    alarm = timeout is not None and _in_main_thread()
+    t0 = time.perf_counter()
+    rec = {"key": point["key"], "status": "ok", "error": "", "traceback": "", "metrics": {},
+           "timeseries": None}
+    previous = signal.signal(signal.SIGALRM, _alarm) if alarm else None
+    try:
+        try:
+            if alarm:
+                _ARMED["on"] = True
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+            rec["metrics"], rec["timeseries"] = run_one(scenario, point["overrides"], point["seed"],
+                                                        record.get("timeseries", False),
+                                                        record.get("every", 1), timeout,
+                                                        record.get("device", "cpu"))
+            _ARMED["on"] = False
+        except Exception as exc:  # noqa: BLE001 (a failing run is data, not the end of the sweep)
+            _ARMED["on"] = False
+            _failed(rec, exc, timeout)
+    except RunTimeout as exc:  # the alarm went off while the failure above was being recorded
+        _failed(rec, exc, timeout)
+    finally:
+        if alarm:
+            _ARMED["on"] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    rec["duration_s"] = time.perf_counter() - t0
+    return rec
