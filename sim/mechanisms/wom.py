@@ -47,8 +47,9 @@ def bass_hazard(counts: np.ndarray, degree: np.ndarray, q: float) -> np.ndarray:
     array([0.1, 0. , 0.4])
     """
     xp = array_namespace(counts)
-    rate = counts * float(q)  # float64
-    return xp.where(degree > 0, rate / xp.maximum(degree, 1), 0.0)
+    rate = counts * float(q)  # float64; 0 wherever the degree is 0 (no contacts, none adopted)
+    rate /= xp.maximum(degree, 1)
+    return rate
 
 
 def threshold_met(counts: np.ndarray, degree: np.ndarray, phi: np.ndarray) -> np.ndarray:
