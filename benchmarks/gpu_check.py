@@ -22,10 +22,16 @@ the CPU (NumPy, one core) and once on the GPU (CuPy):
    averages about 2/√n (measured on the emulated path, 12 seed pairs at
    n = 10^5 and 4·10^5); a wrong rule moves the curve by 0.01 or more.
 
+3. **Replicates**: 32 Bass runs of 10^5 people on one shared graph, one by
+   one and as one n × R block (:class:`sim.batch.Replicates`), on each
+   device: the throughput against one-by-one CPU runs, and a check that each
+   replicate of a block is its own run (bit for bit, on each device).
+
 Printed: the wall time per step on each device (GPU steps timed with a device
 synchronisation after each), the ratio (target >= 100x), and the synchronous
 floor on the CPU (one CSR mat-vec on the same graph). GPU kernels are compiled
-on a small warm-up model first, so the timings exclude compilation. Exit status:
+on small warm-up models first (a first run on a fresh machine compiles them,
+about 15 s, then CuPy caches them on disk), so the timings exclude compilation. Exit status:
 0 when both checks pass, 1 when one fails, 2 when no usable GPU is found.
 """
 
@@ -98,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emulate", action="store_true",
                         help="run the GPU code path on NumPy (mat-vec pushes, device-seeded streams) to test this "
                              "script where there is no GPU; its timings mean nothing")
+    parser.add_argument("--no-replicates", action="store_true", help="skip the replicate-batching check")
     args = parser.parse_args(argv)
 
     from sim import networks
@@ -124,8 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"GPU: {gpu_name}, CuPy {cp.__version__}; CPU side: one core, numpy {np.__version__}")
 
     print("warm-up: compiling GPU kernels on n = 100,000 ...", flush=True)
+    from sim.batch import Replicates
+
     for rule in ("threshold", "bass"):
         DiffusionModel("bass", seed=1, overrides=_overrides(rule, 100_000), device=gpu).run()
+        a = DiffusionModel("bass", seed=1, overrides=_overrides(rule, 10_000), device=gpu)
+        Replicates([a, DiffusionModel("bass", seed=2, overrides=_overrides(rule, 10_000), device=gpu,
+                                      _graph=a.graph)]).run()
 
     n, seed = args.n, args.seed
     print(f"building the Erdős–Rényi graph, n = {n:,}, mean degree 10 ...", flush=True)
@@ -165,14 +177,50 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nn = {n:,}, mean degree 10; CPU: one core; CPU mat-vec floor {floor_s * 1e3:.1f} ms per step")
     print(f"{'case':<10} {'steps':>5} {'CPU ms/step':>12} {'GPU ms/step':>12} {'speed-up':>9}  target   check")
     for rule, res, check, passed in rows:
-        cpu, gpu = _per_step(res["cpu"]["step_s"]), _per_step(res["gpu"]["step_s"])
-        ratio = cpu / gpu
-        print(f"{rule:<10} {len(res['cpu']['step_s']):>5} {cpu * 1e3:>12.2f} {gpu * 1e3:>12.3f} {ratio:>8.0f}x  "
+        cpu_s, gpu_s = _per_step(res["cpu"]["step_s"]), _per_step(res["gpu"]["step_s"])
+        ratio = cpu_s / gpu_s
+        print(f"{rule:<10} {len(res['cpu']['step_s']):>5} {cpu_s * 1e3:>12.2f} {gpu_s * 1e3:>12.3f} {ratio:>8.0f}x  "
               f">= {TARGET:g}x {'PASS' if ratio >= TARGET else 'MISS'}  {'PASS' if passed else 'FAIL'}: {check}")
         if rule == "threshold":
-            print(f"{'':<10} {'':>5} {'floor':>12} {gpu * 1e3:>12.3f} {floor_s / gpu:>8.0f}x  "
+            print(f"{'':<10} {'':>5} {'floor':>12} {gpu_s * 1e3:>12.3f} {floor_s / gpu_s:>8.0f}x  "
                   f"(one synchronous CPU mat-vec against one GPU step)")
+    if not args.no_replicates:
+        ok &= _replicates(gpu, args.seed, 100_000 if n >= 1_000_000 else max(n // 10, 1000), 32)
     return 0 if ok else 1
+
+
+def _replicates(gpu, seed: int, n: int, R: int) -> bool:
+    """R Bass replicates on one shared graph: one by one against one n x R block, on each device."""
+    from sim import config
+    from sim.batch import Replicates
+    from sim.model import DiffusionModel
+
+    ov = {**_overrides("bass", n), "network.seed": seed}
+    specs = [config.load("bass", overrides=ov, seed=seed + r) for r in range(R)]
+    graph = DiffusionModel(specs[0]).graph
+    print(f"\nreplicates: {R} Bass runs (50 steps) at n = {n:,} on one shared Erdős–Rényi graph", flush=True)
+    times, curves = {}, {}
+    for device in ("cpu", gpu):
+        name = "cpu" if device == "cpu" else "gpu"
+        for way in ("one by one", "one block"):
+            models = [DiffusionModel(sp, device=device, _graph=graph) for sp in specs]
+            t = time.perf_counter()
+            if way == "one block":
+                Replicates(models).run()
+            else:
+                for m in models:
+                    m.run()
+            times[name, way] = time.perf_counter() - t
+            curves[name, way] = [m.timeseries() for m in models]
+            print(f"  {name}, {way}: {times[name, way]:.3f} s ({times[name, way] / R * 1e3:.1f} ms a run)",
+                  flush=True)
+    same = all(a.equals(b) for name in ("cpu", "gpu") for a, b in zip(curves[name, "one by one"],
+                                                                     curves[name, "one block"]))
+    base = times["cpu", "one by one"]
+    print(f"  throughput against one by one on one CPU core: CPU block {base / times['cpu', 'one block']:.1f}x, "
+          f"GPU one by one {base / times['gpu', 'one by one']:.1f}x, GPU block {base / times['gpu', 'one block']:.1f}x")
+    print(f"  {'PASS' if same else 'FAIL'}: each replicate of a block is its own run, on each device")
+    return same
 
 
 if __name__ == "__main__":

@@ -108,6 +108,11 @@ class Backend:
         with a few elementwise passes) rather than finding the people whose
         count moved (CPU: event-driven re-evaluation). :meth:`distinct` then
         marks a dense mask instead of sorting. Same integers either way.
+    coded_bass : bool
+        Whether :meth:`bass_adopters` takes the Bass decision as one code per
+        person (:func:`sim.mechanisms.wom.bass_codes`; on the GPU one fused
+        kernel instead of about fifteen launches and four syncs) rather than
+        as index arrays (CPU: fewer passes when few people adopt).
     """
 
     device: str
@@ -117,6 +122,7 @@ class Backend:
     search_gather: bool = False
     device_streams: bool = False
     dense_push: bool = False
+    coded_bass: bool = False
 
     @property
     def uses_matrix(self) -> bool:
@@ -165,14 +171,15 @@ class Backend:
             return self.sparse.csr_matrix(A)
         return A
 
-    def positions(self, indptr, rows, limit: int | None = None):
+    def positions(self, indptr, rows, limit: int | None = None, sources: bool = False):
         """The positions in ``indices`` of the CSR rows ``rows``, concatenated.
 
         None when ``limit`` is given and the rows hold ``limit`` entries or more
         (the caller then takes a dense path). NumPy uses ``repeat``; with
         ``search_gather`` (CuPy, whose ``repeat`` takes no array of counts)
         each output slot finds its row by a binary search over the running
-        row ends.
+        row ends. With ``sources``, also the index in ``rows`` of each
+        position's row: ``(positions, sources)``.
         """
         xp = self.xp
         starts = indptr[rows]
@@ -182,19 +189,21 @@ class Backend:
         if limit is not None and total >= limit:
             return None
         if total == 0:
-            return xp.zeros(0, dtype=xp.int64)
+            none = xp.zeros(0, dtype=xp.int64)
+            return (none, none) if sources else none
         if not self.search_gather:
             shift = np.repeat(starts - (ends - lens), lens)
             shift += np.arange(total, dtype=shift.dtype)
-            return shift
+            return (shift, np.repeat(np.arange(len(rows)), lens)) if sources else shift
         # slot s of row r sits at starts[r] + s - (ends[r] - lens[r]): fold the row terms into one
         # per-row shift first, so each of the (many) slots costs one gather and one add
         shift = starts - ends
         shift += lens
         slot = xp.arange(total, dtype=ends.dtype)
-        pos = shift[xp.searchsorted(ends, slot, side="right")]
+        src = xp.searchsorted(ends, slot, side="right")
+        pos = shift[src]
         pos += slot
-        return pos
+        return (pos, src) if sources else pos
 
     def gather(self, indptr, indices, rows):
         """Concatenate the CSR rows ``rows``, or None when ``auto`` finds a mat-vec cheaper."""
@@ -241,11 +250,15 @@ class Backend:
             update: a mat-vec, or hits numbering n/8 or more), and always None
             with ``dense_push``.
         """
-        xp = self.xp
         hit = None if self.push == "matvec" else self.gather(indptr, indices, new)
         if hit is None:
             counts += self._times(matrix, new, counts.size).astype(counts.dtype)
             return None
+        return self.count_hits(counts, hit)
+
+    def count_hits(self, counts, hit):
+        """Add to ``counts[v]`` the number of times v is in ``hit``; the people moved, as :meth:`add_hits`."""
+        xp = self.xp
         if self.dense_push:
             self._scatter_add(counts, hit)
             return None
@@ -272,6 +285,26 @@ class Backend:
         x = self.xp.zeros(n, dtype=matrix.dtype)
         x[new] = 1
         return matrix @ x
+
+    def bass_adopters(self, u, media_term, wom_term, dt: float, adopted):
+        """The Bass decision of one step: (new by media, new by word of mouth), sorted indices.
+
+        :func:`sim.mechanisms.wom.bass_adopters`, or with ``coded_bass`` the
+        same decision as codes (:func:`~sim.mechanisms.wom.bass_codes`; on the
+        GPU the fused kernel :data:`~sim.mechanisms.wom.BASS_KERNEL`), then one
+        compaction per channel.
+        """
+        from sim.mechanisms import wom
+
+        if not self.coded_bass:
+            return wom.bass_adopters(u, media_term, wom_term, dt, adopted)
+        xp = self.xp
+        m = 0.0 if media_term is None else media_term
+        if self.device == "gpu":
+            code = _bass_kernel()(u, wom_term, m, adopted, float(dt))
+        else:
+            code = wom.bass_codes(u, m, wom_term, dt, adopted)
+        return xp.flatnonzero(code == wom.MEDIA_CODE), xp.flatnonzero(code == wom.WOM_CODE)
 
     def sync(self) -> None:
         """Wait for queued device work (for honest timings); a no-op on the CPU."""
@@ -309,7 +342,19 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-_GPU_WAYS = {"push": "auto", "search_gather": True, "device_streams": True, "dense_push": True}
+_GPU_WAYS = {"push": "auto", "search_gather": True, "device_streams": True, "dense_push": True,
+             "coded_bass": True}
+
+
+@functools.lru_cache(maxsize=None)
+def _bass_kernel():
+    """The fused Bass decision on CuPy (compiled once, on first use)."""
+    import cupy as cp
+
+    from sim.mechanisms import wom
+
+    return cp.ElementwiseKernel("float64 u, float64 w, float64 m, bool adopted, float64 dt", "int8 code",
+                                wom.BASS_KERNEL, "bouche_bass_decision")
 
 
 @functools.lru_cache(maxsize=None)

@@ -60,7 +60,7 @@ from sim.population import MEDIA, WOM
 from sim.runs import model_class
 
 __all__ = ["run_replicates", "build_model", "shares_graph", "graph_key", "batchable", "Replicates",
-           "SEED_FREE_NETWORKS", "CACHE_BLOCK", "iter_models", "block_size", "result_of"]
+           "SEED_FREE_NETWORKS", "CACHE_BLOCK", "GPU_BLOCK", "iter_models", "block_size", "result_of"]
 
 # Network kinds whose graph is the same whatever the run's seed.
 SEED_FREE_NETWORKS = ("complete", "ring", "file")
@@ -175,7 +175,11 @@ def block_size(model) -> int:
     over the block streams from memory, and R one-by-one runs (each in cache)
     are faster. About 2^19 people × replicates (a few MB per array) is the
     measured turning point on a 2-core Xeon (``python -m benchmarks scale``).
+    On a GPU the larger the block, the fewer kernel launches per replicate:
+    up to :data:`GPU_BLOCK` people × replicates.
     """
+    if model.backend.device == "gpu":
+        return max(1, GPU_BLOCK // max(model.n, 1))
     return max(1, CACHE_BLOCK // max(model.n, 1))
 
 
@@ -214,15 +218,17 @@ def run_replicates(scenario, seeds: Iterable[int], overrides: dict | None = None
 # -- one n × R state ---------------------------------------------------------------------------
 
 CACHE_BLOCK = 1 << 19  # people × replicates stepped together on the CPU (see block_size)
+GPU_BLOCK = 1 << 25  # on a GPU: about 1.3 GB of block state, so that launches are few and full
 
 
 def batchable(model) -> bool:
     """Whether ``model`` can be stepped inside a :class:`Replicates` block.
 
-    A :class:`~sim.model.DiffusionModel` on the CPU, on a graph with explicit
-    edges (not the implicit complete graph), not yet stepped, with no observers.
+    A :class:`~sim.model.DiffusionModel` (on any device), on a graph with
+    explicit edges (not the implicit complete graph), not yet stepped, with
+    no observers.
     """
-    return (type(model) is DiffusionModel and model.xp is np and not model.graph.complete
+    return (type(model) is DiffusionModel and not model.graph.complete
             and model.steps_run == 0 and model.running and not model.observers)
 
 
@@ -232,11 +238,13 @@ class Replicates:
     Parameters
     ----------
     models : list of DiffusionModel
-        Freshly built (seeded, not stepped), sharing one graph object and one
-        scenario apart from the seed; see :func:`batchable`.
+        Freshly built (seeded, not stepped) on one device, sharing one graph
+        object and one scenario apart from the seed; see :func:`batchable`.
 
     After :meth:`run`, every model holds its own final state, record and stop
-    step, exactly as if it had run alone (its arrays are views into the block).
+    step, exactly as if it had run alone (on the CPU its arrays are views into
+    the block). The array code is the model's (``xp``, :mod:`sim.backend`), so
+    on a GPU the block is where many small replicates fill the device.
 
     Examples
     --------
@@ -251,29 +259,33 @@ class Replicates:
 
     def __init__(self, models: list):
         first = models[0]
-        if not all(batchable(m) and m.graph is first.graph for m in models):
-            raise ValueError("Replicates needs fresh CPU DiffusionModels on one shared graph (not complete)")
+        if not all(batchable(m) and m.graph is first.graph and m.backend is first.backend for m in models):
+            raise ValueError("Replicates needs fresh DiffusionModels on one device and one shared graph "
+                             "(not complete)")
         self.models, self.R, self.n = models, len(models), first.n
+        self.be, self.xp = first.backend, first.xp
+        xp = self.xp
         self.rule, self.q, self.beta, self.dt = first.rule, first.q, first.beta, first.dt
         self.max_steps, self.stop_rule = first.max_steps, first.stop_rule
         self.indptr, self.indices = first._out
         self.degree = first.degree
-        joined = lambda get: None if get(first) is None else np.concatenate([get(m) for m in models])  # noqa: E731
+        joined = lambda get: None if get(first) is None else xp.concatenate([get(m) for m in models])  # noqa: E731
         self.adopted = joined(lambda m: m.state.adopted)
         self.adopted_at = joined(lambda m: m.state.adopted_at)
         self.channel = joined(lambda m: m.state.channel)
         self.counts = joined(lambda m: m.counts)
         self.need = joined(lambda m: m._need)
         self.wom_term = joined(lambda m: m._wom_term)
-        self.offset = np.arange(self.R, dtype=np.int64) * self.n  # replicate r's person i is r*n + i
-        self.fresh = np.zeros(0, dtype=np.int64)
-        if self.rule == "cascade":
-            self.fresh = np.concatenate([m._fresh + off for m, off in zip(models, self.offset)])
-            self.keys = np.array([m._coin_key for m in models], dtype=np.uint64)
+        self.nobody = xp.zeros(0, dtype=xp.int64)
+        self.bounds = xp.arange(self.R + 1, dtype=xp.int64) * self.n  # replicate r: flat [r*n, (r+1)*n)
+        self.fresh = self.nobody
+        if self.rule == "cascade":  # replicate r's person i is entry r*n + i
+            self.fresh = xp.concatenate([m._fresh + r * self.n for r, m in enumerate(models)])
+            self.keys = xp.asarray(np.array([m._coin_key for m in models], dtype=np.uint64))
         self.pending = None  # flat people to re-evaluate; None: everyone (as each model starts)
         self.n_adopted = np.array([m.state.n_adopted for m in models], dtype=np.int64)
         self.draw_u = first._draw_u
-        self.u = np.empty(self.R * self.n) if self.draw_u else None
+        self.u = xp.empty(self.R * self.n) if self.draw_u else None
         self.rec = {c: np.zeros((self.R, self.max_steps + 1), dtype=first._rec[c].dtype) for c in first._rec}
         for c, rows in self.rec.items():
             rows[:, 0] = [m._rec[c][0] for m in models]
@@ -283,88 +295,79 @@ class Replicates:
     def _slice(self, r: int) -> slice:
         return slice(r * self.n, (r + 1) * self.n)
 
-    def _push(self, new: np.ndarray):
-        """Out-edge positions of the flat people ``new`` and the flat index offset of each."""
-        rows = new % self.n
-        starts = self.indptr[rows]
-        lens = self.indptr[rows + 1] - starts
-        total = int(lens.sum())
-        ends = np.cumsum(lens)
-        pos = np.repeat(starts - (ends - lens), lens)
-        pos += np.arange(total, dtype=pos.dtype)
-        return pos, np.repeat(new - rows, lens)
+    def _per_replicate(self, flat) -> np.ndarray:
+        """How many of the flat people ``flat`` (sorted) each replicate has (host int64 array of R)."""
+        return np.diff(self.be.to_host(self.xp.searchsorted(flat, self.bounds))).astype(np.int64)
 
-    def _after_adoptions(self, new: np.ndarray) -> None:
+    def _after_adoptions(self, new) -> None:
+        """The models' ``_after_adoptions``, for every replicate at once, over the shared rows."""
         if not len(new):
-            if self.rule == "cascade":
-                self.fresh = new
+            self.fresh = self.nobody
             return
-        pos, off = self._push(new)
-        size = self.R * self.n
+        xp, n, size = self.xp, self.n, self.R * self.n
+        rows = new % n
+        pos, src = self.be.positions(self.indptr, rows, sources=True)
+        off = (new - rows)[src]  # r*n of the replicate each gathered edge belongs to
         if self.rule == "cascade":
-            keep = coins.live(self.keys[off // self.n], pos, self.beta)
-            hit = self.indices[pos[keep]] + off[keep]
-            self.fresh = np.unique(hit) if hit.size * 8 < size else np.flatnonzero(np.bincount(hit, minlength=size))
-        hit = self.indices[pos] + off
-        if hit.size * 8 < size:
-            moved, times = np.unique(hit, return_counts=True)
-            self.counts[moved] += times.astype(self.counts.dtype)
+            keep = coins.live(self.keys[off // n], pos, self.beta)
+            self.fresh = self.be.distinct(self.indices[pos[keep]] + off[keep], size)
+        moved = self.be.count_hits(self.counts, self.indices[pos] + off)
+        if moved is None:
+            self.pending = None
+            if self.wom_term is not None:
+                self.wom_term = wom.bass_hazard(self.counts.reshape(self.R, n), self.degree, self.q).ravel()
+        else:
             if self.pending is not None:
                 self.pending.append(moved)
             if self.wom_term is not None:
-                self.wom_term[moved] = wom.bass_hazard(self.counts[moved], self.degree[moved % self.n], self.q)
-        else:
-            self.counts += np.bincount(hit, minlength=size).astype(self.counts.dtype)
-            self.pending = None
-            if self.wom_term is not None:
-                self.wom_term = wom.bass_hazard(self.counts.reshape(self.R, self.n), self.degree, self.q).ravel()
+                self.wom_term[moved] = wom.bass_hazard(self.counts[moved], self.degree[moved % n], self.q)
 
-    def _fired(self) -> np.ndarray:
+    def _fired(self):
+        xp = self.xp
         if self.rule in ("threshold", "complex"):
             pending, self.pending = self.pending, []
             if pending is None:
-                return np.flatnonzero((self.counts >= self.need) & ~self.adopted)
+                return xp.flatnonzero((self.counts >= self.need) & ~self.adopted)
             if not pending:
-                return np.zeros(0, dtype=np.int64)
-            who = pending[0] if len(pending) == 1 else np.unique(np.concatenate(pending))
+                return self.nobody
+            who = pending[0] if len(pending) == 1 else xp.unique(xp.concatenate(pending))
             who = who[~self.adopted[who]]
             return who[self.counts[who] >= self.need[who]]
         if self.rule == "cascade":
             return self.fresh[~self.adopted[self.fresh]]
-        return np.zeros(0, dtype=np.int64)
+        return self.nobody
 
     def step(self) -> None:
         """One synchronous step of every replicate (stopped ones included: they cannot change)."""
         self.steps = t = self.steps + 1
-        R, n, models = self.R, self.n, self.models
+        R, n, models, xp = self.R, self.n, self.models, self.xp
         media_term, contacts, cost = None, np.zeros(R, dtype=np.int64), np.zeros(R)
         for j, medium in enumerate(models[0].media):
             if medium.is_on(t):
                 if media_term is None:
-                    media_term = np.zeros(R * n)
+                    media_term = xp.zeros(R * n)
                 for r, m in enumerate(models):
                     c = m.media[j].contact(media_term[self._slice(r)], m.media[j].rng)
                     contacts[r] += c
                     cost[r] += c * medium.cost_per_contact
-        if self.draw_u:
+        if self.draw_u:  # each replicate's own draw, the very call its lone run makes
             for r, m in enumerate(models):
-                m._wom_rng.random(out=self.u[self._slice(r)])
-        new_media = np.zeros(0, dtype=np.int64)
+                self.u[self._slice(r)] = m._wom_rng.random(n)
+        new_media = self.nobody
         if self.rule == "bass":
-            new_media, new_wom = wom.bass_adopters(self.u, media_term, self.wom_term, self.dt, self.adopted)
+            new_media, new_wom = self.be.bass_adopters(self.u, media_term, self.wom_term, self.dt, self.adopted)
         else:
             new_wom = self._fired()
             if media_term is not None:
-                fired = np.zeros(R * n, dtype=bool)
+                fired = xp.zeros(R * n, dtype=bool)
                 fired[new_wom] = True
                 by_media, _ = wom.triggered_decision(self.u, media_term, fired, self.dt)
-                new_media = np.flatnonzero(by_media & ~self.adopted)
+                new_media = xp.flatnonzero(by_media & ~self.adopted)
         for idx, code in ((new_media, MEDIA), (new_wom, WOM)):
             self.adopted[idx], self.adopted_at[idx], self.channel[idx] = True, t, code
-        by_media = np.bincount(new_media // n, minlength=R)
-        by_wom = np.bincount(new_wom // n, minlength=R)
+        by_media, by_wom = self._per_replicate(new_media), self._per_replicate(new_wom)
         self.n_adopted += by_media + by_wom
-        self._after_adoptions(np.concatenate((new_media, new_wom)))
+        self._after_adoptions(xp.concatenate((new_media, new_wom)))
         for c, v in (("adopters", self.n_adopted), ("new_adopters", by_media + by_wom), ("new_by_media", by_media),
                      ("new_by_wom", by_wom), ("media_contacts", contacts), ("cost", cost)):
             self.rec[c][:, t] = v
@@ -378,15 +381,16 @@ class Replicates:
             return
         if self.stop_rule != "quiescent":
             return
+        host = self.be.to_host
         may = live & (self.n_adopted < self.n)
         media_left = np.zeros(self.R, dtype=bool)
-        for j, medium in enumerate(self.models[0].media):
+        for medium in self.models[0].media:
             if medium.may_act_after(t):
                 aud = medium.audience
                 left = ~self.adopted.reshape(self.R, self.n)[:, slice(None) if aud is None else aud]
-                media_left |= left.any(axis=1)
+                media_left |= host(left.any(axis=1))
         if self.rule == "bass":
-            wom_left = (self.q > 0) & ((self.counts > 0) & ~self.adopted).reshape(self.R, self.n).any(axis=1)
+            wom_left = self.q > 0 and host(((self.counts > 0) & ~self.adopted).reshape(self.R, self.n).any(axis=1))
         elif self.rule in ("threshold", "complex", "cascade"):
             wom_left = n_new > 0
         else:
@@ -408,4 +412,5 @@ class Replicates:
                 m._rec[c][:] = rows[r]
             m.steps_run = int(self.stopped_at[r])
             m.running = False
+            m.to_host()
         return self.models

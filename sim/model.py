@@ -323,7 +323,8 @@ class DiffusionModel(mesa.Model):
         u = self._wom_rng.random(self.n) if self._draw_u else None
         new_media = self._nobody
         if self.rule == "bass":
-            new_media, new_wom = wom.bass_adopters(u, media_term, self._wom_term, self.dt, self.state.adopted)
+            new_media, new_wom = self.backend.bass_adopters(u, media_term, self._wom_term, self.dt,
+                                                            self.state.adopted)
         else:
             new_wom = self._fired()
             if media_term is not None:

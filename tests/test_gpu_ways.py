@@ -113,3 +113,24 @@ def test_cpu_steps_stay_event_driven():
 def test_real_gpu_gives_the_sweeps_numbers_for_deterministic_rules(name):
     model = assert_same_as_sweep(CASES[name], 5, device="gpu")
     assert model.backend.dense_push and isinstance(model.state.adopted_at, np.ndarray)
+
+
+@pytest.mark.skipif(backend_mod.gpu_problem() is not None, reason="needs CuPy and a usable NVIDIA GPU")
+def test_real_gpu_bass_kernel_is_the_numpy_decision():
+    import cupy as cp
+
+    from sim.mechanisms import wom
+
+    rng = np.random.default_rng(8)
+    n = 200_000
+    u, adopted = rng.random(n), rng.random(n) < 0.3
+    wom_term = np.where(rng.random(n) < 0.5, rng.random(n) * 2, 0.0)
+    media_term = np.where(rng.random(n) < 0.5, rng.choice([0.02, 0.5, 1.5], n), 0.0)
+    gpu = get_backend("gpu")
+    for dt in (1.0, 0.5):
+        for mt in (media_term, None):
+            want = wom.bass_adopters(u, mt, wom_term, dt, adopted)
+            got = gpu.bass_adopters(cp.asarray(u), None if mt is None else cp.asarray(mt), cp.asarray(wom_term),
+                                    dt, cp.asarray(adopted))
+            for w, g in zip(want, got):
+                np.testing.assert_array_equal(cp.asnumpy(g), w)

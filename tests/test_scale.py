@@ -264,6 +264,9 @@ def test_bass_adopters_is_bass_decision():
             got_media, got_wom = wom.bass_adopters(u, mt, wom_term, dt, adopted)
             np.testing.assert_array_equal(got_media, np.flatnonzero(by_media & ~adopted))
             np.testing.assert_array_equal(got_wom, np.flatnonzero(by_wom & ~adopted))
+            code = wom.bass_codes(u, mt, wom_term, dt, adopted)  # the GPU's one-pass form
+            np.testing.assert_array_equal(np.flatnonzero(code == wom.MEDIA_CODE), got_media)
+            np.testing.assert_array_equal(np.flatnonzero(code == wom.WOM_CODE), got_wom)
 
 
 # -- dtypes -----------------------------------------------------------------------------------
@@ -378,17 +381,17 @@ def test_replicates_batched_equal_one_by_one(overrides):
 BLOCK_CASES = [name for name, ov in CASES.items() if ov["network.kind"] != "complete"]
 
 
-def block_lengths(overrides: dict, seeds=(5, 6, 9, 2)) -> set:
+def block_lengths(overrides: dict, seeds=(5, 6, 9, 2), device="cpu") -> set:
     """Run the replicates as one n x R block; assert each is its own run, person by person; the stop steps."""
     ov = {**overrides, "network.seed": 21}  # one graph for every replicate
     specs = [config.load("bass", overrides=ov, seed=s) for s in seeds]
-    first = sim.DiffusionModel(specs[0])
-    models = [first] + [sim.DiffusionModel(sp, _graph=first.graph) for sp in specs[1:]]
+    first = sim.DiffusionModel(specs[0], device=device)
+    models = [first] + [sim.DiffusionModel(sp, _graph=first.graph, device=device) for sp in specs[1:]]
     assert batchable(first)
     Replicates(models).run()
     lengths = set()
     for spec, m in zip(specs, models):
-        alone = sim.DiffusionModel(spec).run()
+        alone = sim.DiffusionModel(spec, device=device).run()
         assert m.timeseries().equals(alone.timeseries())
         np.testing.assert_array_equal(m.state.adopted_at, alone.state.adopted_at)
         np.testing.assert_array_equal(m.state.channel, alone.state.channel)
@@ -400,6 +403,12 @@ def block_lengths(overrides: dict, seeds=(5, 6, 9, 2)) -> set:
 @pytest.mark.parametrize("name", BLOCK_CASES)
 def test_one_block_of_replicates_is_each_run_alone(name):
     block_lengths(CASES[name])
+
+
+@pytest.mark.parametrize("name", ["threshold-ba-sd", "cascade-media", "bass-ba-dt", "bass-late-media", "complex-ring"])
+def test_a_block_on_the_gpu_ways_is_each_run_alone(name):
+    """The block on the GPU's code path (binary-search gathers, scatter-adds, coded Bass, device streams)."""
+    block_lengths(CASES[name], device=DEVICE_STREAMS)
 
 
 def test_replicates_that_stop_at_different_steps():

@@ -32,7 +32,8 @@ import numpy as np
 from sim.backend import array_namespace
 
 __all__ = ["TOLERANCE", "NEVER", "bass_hazard", "threshold_met", "threshold_need", "count_met",
-           "bass_decision", "bass_adopters", "triggered_decision"]
+           "bass_decision", "bass_adopters", "bass_codes", "BASS_KERNEL", "MEDIA_CODE", "WOM_CODE",
+           "triggered_decision"]
 
 TOLERANCE = 1e-9
 NEVER = np.iinfo(np.int32).max  # a count of adopted contacts nobody reaches
@@ -157,6 +158,44 @@ def bass_adopters(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.nda
     prob = xp.minimum(1.0, rate[who])
     by_media = u[who] < prob * (media_term[who] / total[who])  # total > 0 wherever u < rate
     return who[by_media], who[~by_media]
+
+
+MEDIA_CODE, WOM_CODE = 1, 2  # codes of bass_codes (0: no adoption)
+
+# The same decision as bass_codes, one CUDA thread per person (see sim.backend.Backend.bass_adopters).
+BASS_KERNEL = """
+    double total = m + w;
+    double rate = total * dt;
+    code = 0;
+    if (!adopted && u < rate) {
+        double prob = rate < 1.0 ? rate : 1.0;
+        code = (u < prob * (m / total)) ? 1 : 2;
+    }
+"""
+
+
+def bass_codes(u: np.ndarray, media_term, wom_term: np.ndarray, dt: float,
+               adopted: np.ndarray) -> np.ndarray:
+    """:func:`bass_adopters` as one code per person: 0 none, 1 media, 2 word of mouth (int8).
+
+    The element-wise form of the decision, which a GPU evaluates in one pass
+    (:data:`BASS_KERNEL`, the same operations in the same order); this NumPy
+    version is its reference. ``media_term`` may be an array, a number or None.
+
+    Examples
+    --------
+    >>> u = np.array([0.05, 0.2, 0.9, 0.01])
+    >>> bass_codes(u, np.full(4, 0.1), np.full(4, 0.2), 1.0, np.array([False, False, False, True]))
+    array([1, 2, 0, 0], dtype=int8)
+    """
+    xp = array_namespace(u)
+    m = 0.0 if media_term is None else media_term
+    total = m + wom_term
+    rate = total * dt
+    adopt = (u < rate) & ~adopted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_media = u < xp.minimum(1.0, rate) * (m / total)
+    return xp.where(adopt, xp.where(by_media, MEDIA_CODE, WOM_CODE), 0).astype(xp.int8)
 
 
 def triggered_decision(u: np.ndarray | None, media_term: np.ndarray | None,
