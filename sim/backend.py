@@ -260,7 +260,7 @@ class Backend:
         """Add to ``counts[v]`` the number of times v is in ``hit``; the people moved, as :meth:`add_hits`."""
         xp = self.xp
         if self.dense_push:
-            self._scatter_add(counts, hit)
+            self.scatter_add(counts, hit)
             return None
         if hit.size * 8 < counts.size:
             idx, times = xp.unique(hit, return_counts=True)
@@ -269,7 +269,7 @@ class Backend:
         counts += xp.bincount(hit, minlength=counts.size).astype(counts.dtype)
         return None
 
-    def _scatter_add(self, counts, hit) -> None:
+    def scatter_add(self, counts, hit) -> None:
         """``counts[v] += (number of times v is in hit)``, exactly, without sorting ``hit``."""
         if self.device == "gpu":
             import cupyx
@@ -278,7 +278,10 @@ class Backend:
             # the device and broadcast, rather than copied from the host on every call
             cupyx.scatter_add(counts, hit, self.xp.ones((), dtype=counts.dtype))
             return
-        # NumPy (the emulated GPU): bincount is exact and ~10x faster than np.add.at here
+        if hit.size * 64 < counts.size:  # a few hits: add.at touches only them
+            np.add.at(counts, hit, 1)
+            return
+        # many hits: bincount is exact and ~10x faster than np.add.at
         counts += np.bincount(hit, minlength=counts.size).astype(counts.dtype)
 
     def _times(self, matrix, new, n: int):

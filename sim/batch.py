@@ -3,10 +3,9 @@
 :func:`run_replicates` runs the replicates of one design point (one scenario,
 one set of overrides, several root seeds) and returns, for each seed, the time
 series and summary that ``sim.run(scenario, seed=seed, overrides=overrides)``
-would return, bit for bit. A sweep runner that keeps its own per-run records
-(timeouts, failures) calls :func:`build_model` instead, with one graph cache
-per worker process: replicates of a design point sent to the same worker then
-share their graph.
+would return, bit for bit. Sweeps use :func:`iter_models` the same way for the
+replicates of a design point that reach one worker, with one graph cache per
+worker process (:func:`build_model`).
 
 Where it saves time, when the replicates share their graph (``network.kind``
 = ``complete``, ``ring`` or ``file``, or a fixed ``network.seed``):
@@ -14,23 +13,30 @@ Where it saves time, when the replicates share their graph (``network.kind``
 - the graph is built once, not R times (building an Erdős–Rényi graph of 10^5
   people with mean degree 10 takes about 30 ms, a whole threshold cascade on
   it about 2 ms);
-- the dynamics run as **one n × R state** (:class:`Replicates`): the R
+- the dynamics can run as **one n × R state** (:class:`Replicates`): the R
   replicates' arrays lie end to end, and each step is one pass of the
   vectorised rule over all of them. New adopters of every replicate reach
   their contacts in one gather over the shared CSR rows (replicate r's person
   i is entry ``r·n + i``), so a step costs R times the work of one replicate
-  but the Python and call overhead of one. Each replicate keeps its own random
-  streams (its per-step uniforms are drawn into its slice of the block), its
-  own stop step and its own record, so the results are those of R separate
-  runs, bit for bit.
+  but the Python and launch overhead of one. Each replicate keeps its own
+  random streams (its per-step uniforms are its own draw, copied into its
+  slice of the block), its own stop step and its own record, so the results
+  are those of R separate runs, bit for bit.
+
+When a block pays (:func:`block_size`): on a GPU, always (each step is a few
+dozen kernel launches whatever the block's size: 32 Bass runs of 10^5 people
+take half the time of the same runs one by one on an H200). On the CPU only
+while the block stays in cache: beyond, every pass over the block streams
+from memory, and runs one after the other, each in cache, are faster (Bass
+blocks of 10^5-person runs measured 0.6–0.7× the throughput).
 
 Pushes stay event-driven: a synchronous ``A @ X`` (sparse matrix × dense n × R
 block) reads every edge of every replicate every step; it beats R separate
 synchronous mat-vecs, but not R event-driven steps, which touch only the
 contacts of the new adopters (``python -m benchmarks scale`` prints both).
 Graphs drawn from each run's own seed are built per replicate, and those
-replicates run one after the other, as do the complete graph, the GPU and
-model classes other than :class:`~sim.model.DiffusionModel`.
+replicates run one after the other, as do the complete graph and model
+classes other than :class:`~sim.model.DiffusionModel`.
 
 Examples
 --------
@@ -173,8 +179,9 @@ def block_size(model) -> int:
 
     On the CPU a block pays while it stays in cache: beyond that, every pass
     over the block streams from memory, and R one-by-one runs (each in cache)
-    are faster. About 2^19 people × replicates (a few MB per array) is the
-    measured turning point on a 2-core Xeon (``python -m benchmarks scale``).
+    are faster. For Bass runs on a 2-core Xeon, blocks of 3·10^5 people ×
+    replicates still won and blocks of 6·10^5 lost; 2^19 (a few MB per array)
+    lies between.
     On a GPU the larger the block, the fewer kernel launches per replicate:
     up to :data:`GPU_BLOCK` people × replicates.
     """
@@ -350,9 +357,10 @@ class Replicates:
                     c = m.media[j].contact(media_term[self._slice(r)], m.media[j].rng)
                     contacts[r] += c
                     cost[r] += c * medium.cost_per_contact
-        if self.draw_u:  # each replicate's own draw, the very call its lone run makes
+        if self.draw_u:  # each replicate's own draw, the very call its lone run makes (none once all adopted)
             for r, m in enumerate(models):
-                self.u[self._slice(r)] = m._wom_rng.random(n)
+                if self.n_adopted[r] < n:
+                    self.u[self._slice(r)] = m._wom_rng.random(n)
         new_media = self.nobody
         if self.rule == "bass":
             new_media, new_wom = self.be.bass_adopters(self.u, media_term, self.wom_term, self.dt, self.adopted)

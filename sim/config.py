@@ -362,6 +362,7 @@ def _check_applies(model: str, given, name: str) -> None:
 # scenarios
 
 
+@functools.lru_cache(maxsize=None)
 def shipped_dir(kind: str) -> Path:
     """Folder of shipped data (``scenarios``, ``experiments``): in the installed package, or the source tree."""
     here = Path(__file__).resolve().parent
@@ -373,7 +374,14 @@ def shipped_dir(kind: str) -> Path:
 
 def shipped_files(kind: str) -> dict[str, Path]:
     """Map each shipped file's name (without .toml) of ``kind`` to its path."""
-    return {p.stem: p for p in sorted(shipped_dir(kind).glob("*.toml"))}
+    folder = shipped_dir(kind)
+    return dict(_toml_files(str(folder), folder.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _toml_files(folder: str, mtime_ns: int) -> tuple:
+    """(name, path) of the .toml files in ``folder``, listed again whenever the folder changes."""
+    return tuple((p.stem, p) for p in sorted(Path(folder).glob("*.toml")))
 
 
 def scenario_dir() -> Path:

@@ -262,7 +262,15 @@ class DiffusionModel(mesa.Model):
                     self._wom_term = wom.bass_hazard(self.counts, self.degree, self.q)
             self._pending = None  # everyone's count moved
         elif len(new):
-            moved = self.backend.add_hits(self.counts, *self._out, new, self._matrix)
+            if self.rule == "cascade":  # the coins need the edges' positions: gather them once
+                indptr, indices = self._out
+                pos = self.backend.positions(indptr, new)
+                self.backend.scatter_add(self.counts, indices[pos])  # kept for inspection; the rule reads coins
+                moved = None
+                pos = pos[coins.live(self._coin_key, pos, self.beta)]
+                self._fresh = self.backend.distinct(indices[pos], self.n)
+            else:
+                moved = self.backend.add_hits(self.counts, *self._out, new, self._matrix)
             if moved is None:  # a big step: everyone's count may have moved
                 self._pending = None
                 if self._wom_term is not None:
@@ -272,14 +280,9 @@ class DiffusionModel(mesa.Model):
                     self._pending.append(moved)
                 if self._wom_term is not None:
                     self._wom_term[moved] = wom.bass_hazard(self.counts[moved], self.degree[moved], self.q)
-        if self.rule == "cascade" and not g.complete:
+        if self.rule == "cascade" and not g.complete and not len(new):
             self._fresh = self._nobody
-            if len(new):
-                indptr, indices = self._out
-                pos = self.backend.positions(indptr, new)
-                pos = pos[coins.live(self._coin_key, pos, self.beta)]
-                self._fresh = self.backend.distinct(indices[pos], self.n)
-        elif self.rule == "cascade":
+        elif self.rule == "cascade" and g.complete:
             self._n_fresh = len(new)
 
     def _fired(self):
@@ -320,11 +323,15 @@ class DiffusionModel(mesa.Model):
                 c = medium.contact(media_term, medium.rng)
                 contacts += c
                 cost += c * medium.cost_per_contact
-        u = self._wom_rng.random(self.n) if self._draw_u else None
-        new_media = self._nobody
+        # once everyone has adopted no draw can matter: stop drawing (each run has its own stream, so
+        # a twin that still has people to persuade draws exactly what it would have)
+        everyone = self.state.n_adopted == self.n
+        u = self._wom_rng.random(self.n) if self._draw_u and not everyone else None
+        new_media = new_wom = self._nobody
         if self.rule == "bass":
-            new_media, new_wom = self.backend.bass_adopters(u, media_term, self._wom_term, self.dt,
-                                                            self.state.adopted)
+            if not everyone:
+                new_media, new_wom = self.backend.bass_adopters(u, media_term, self._wom_term, self.dt,
+                                                                self.state.adopted)
         else:
             new_wom = self._fired()
             if media_term is not None:
