@@ -25,10 +25,11 @@ Where it saves time, when the replicates share their graph (``network.kind``
 
 When a block pays (:func:`block_size`): on a GPU, always (each step is a few
 dozen kernel launches whatever the block's size: 32 Bass runs of 10^5 people
-take half the time of the same runs one by one on an H200). On the CPU only
-while the block stays in cache: beyond, every pass over the block streams
-from memory, and runs one after the other, each in cache, are faster (Bass
-blocks of 10^5-person runs measured 0.6–0.7× the throughput).
+take half the time of the same runs one by one on an H200). On the CPU, for
+event-driven rules (the step's fixed cost dominates), and for rules that draw
+for every person every step only while the block is small: beyond, every pass
+over the block streams from memory, and runs one after the other, each in
+cache, are faster.
 
 Pushes stay event-driven: a synchronous ``A @ X`` (sparse matrix × dense n × R
 block) reads every edge of every replicate every step; it beats R separate
@@ -66,7 +67,7 @@ from sim.population import MEDIA, WOM
 from sim.runs import model_class
 
 __all__ = ["run_replicates", "build_model", "shares_graph", "graph_key", "batchable", "Replicates",
-           "SEED_FREE_NETWORKS", "CACHE_BLOCK", "GPU_BLOCK", "iter_models", "block_size", "result_of"]
+           "SEED_FREE_NETWORKS", "CACHE_BLOCK", "EVENT_BLOCK", "GPU_BLOCK", "iter_models", "block_size", "result_of"]
 
 # Network kinds whose graph is the same whatever the run's seed.
 SEED_FREE_NETWORKS = ("complete", "ring", "file")
@@ -177,17 +178,23 @@ def iter_models(specs, device: str = "cpu", graphs: dict | None = None):
 def block_size(model) -> int:
     """How many replicates of ``model`` to step as one block.
 
-    On the CPU a block pays while it stays in cache: beyond that, every pass
-    over the block streams from memory, and R one-by-one runs (each in cache)
-    are faster. For Bass runs on a 2-core Xeon, blocks of 3·10^5 people ×
-    replicates still won and blocks of 6·10^5 lost; 2^19 (a few MB per array)
-    lies between.
-    On a GPU the larger the block, the fewer kernel launches per replicate:
-    up to :data:`GPU_BLOCK` people × replicates.
+    On a GPU, as many as fit :data:`GPU_BLOCK` people × replicates: each step
+    is a few dozen kernel launches whatever the block's size. On the CPU it
+    depends on the step's work. Where every person draws a uniform every step
+    (Bass, or media on), a step is a few passes over everyone, bound by memory
+    once the block leaves the cache; blocks then pay only while small
+    (:data:`CACHE_BLOCK`; measured with R = 32 on a 2-core Xeon: 1.7× the
+    throughput at n = 10^3, none at 10^4, and at 10^5 one-by-one runs were
+    1.2–1.8× faster than blocks). Event-driven rules touch only the new
+    adopters' contacts, so the step's fixed cost dominates and big blocks win
+    (:data:`EVENT_BLOCK`; a ring-lattice threshold cascade at n = 10^5 ran
+    1.3× faster as one block of 32 than one by one).
     """
     if model.backend.device == "gpu":
-        return max(1, GPU_BLOCK // max(model.n, 1))
-    return max(1, CACHE_BLOCK // max(model.n, 1))
+        cap = GPU_BLOCK
+    else:
+        cap = CACHE_BLOCK if model._draw_u else EVENT_BLOCK
+    return max(1, cap // max(model.n, 1))
 
 
 def result_of(model) -> tuple[pd.DataFrame, dict]:
@@ -224,7 +231,8 @@ def run_replicates(scenario, seeds: Iterable[int], overrides: dict | None = None
 
 # -- one n × R state ---------------------------------------------------------------------------
 
-CACHE_BLOCK = 1 << 19  # people × replicates stepped together on the CPU (see block_size)
+CACHE_BLOCK = 1 << 16  # people × replicates stepped together on the CPU when all draw each step (block_size)
+EVENT_BLOCK = 1 << 23  # ... when the rule is event-driven and nothing is drawn per person and step
 GPU_BLOCK = 1 << 25  # on a GPU: about 1.3 GB of block state, so that launches are few and full
 
 
