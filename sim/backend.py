@@ -279,7 +279,7 @@ class Backend:
             cupyx.scatter_add(counts, hit, self.xp.ones((), dtype=counts.dtype))
             return
         if hit.size * 64 < counts.size:  # a few hits: add.at touches only them
-            np.add.at(counts, hit, 1)
+            np.add.at(counts, hit, counts.dtype.type(1))  # a 1 of counts' type: add.at's fast path
             return
         # many hits: bincount is exact and ~10x faster than np.add.at
         counts += np.bincount(hit, minlength=counts.size).astype(counts.dtype)
