@@ -25,7 +25,7 @@ Where it saves time, when the replicates share their graph (``network.kind``
 
 When a block pays (:func:`block_size`): on a GPU, always (each step is a few
 dozen kernel launches whatever the block's size: 32 Bass runs of 10^5 people
-take half the time of the same runs one by one on an H200). On the CPU, for
+take about half the time of the same runs one by one on an H200). On the CPU, for
 event-driven rules (the step's fixed cost dominates), and for rules that draw
 for every person every step only while the block is small: beyond, every pass
 over the block streams from memory, and runs one after the other, each in

@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 
 from sim.errors import ConfigError
 
-__all__ = ["WORKER_MODULE", "SerialExecutor", "default_workers", "open_executor"]
+__all__ = ["WORKER_MODULE", "SerialExecutor", "default_workers", "forks", "open_executor"]
 
 WORKER_MODULE = "sim.experiments.worker"
 
@@ -64,7 +64,10 @@ def _context():
     methods = multiprocessing.get_all_start_methods()
     if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         # Workers forked from this single-threaded parent start at once, with the engine
-        # already imported (about 1.4 s of imports saved per worker).
+        # already imported (about 1.4 s of imports saved per worker). The pool forks them all
+        # at its first submit, from this thread (runner.execute). Native pools (OpenBLAS's
+        # threads) still make Python 3.12+ warn that the process is multi-threaded; they
+        # quiesce across fork, and the workers never touch pyarrow, whose pool does not.
         import sim.experiments.worker  # noqa: F401  (imported before the fork)
 
         return multiprocessing.get_context("fork")
@@ -122,6 +125,16 @@ def _dask(scheduler: str, workers: int, timeout: float):
             cluster.close()
 
 
+def forks(executor) -> bool:
+    """Whether ``executor`` is a local pool whose workers are forked from this process.
+
+    Such a pool must start its workers from this thread while it is the only
+    one: a fork while another thread runs can deadlock the child (Python 3.12
+    warns). The first submit of a fork pool starts every worker at once.
+    """
+    return bool(getattr(executor, "bouche_forks", False))
+
+
 @contextlib.contextmanager
 def open_executor(workers: int | None = None, scheduler: str | None = None, connect_timeout: float = 10.0):
     """Open the executor a sweep runs on; yields ``(executor, label, width)``.
@@ -139,7 +152,9 @@ def open_executor(workers: int | None = None, scheduler: str | None = None, conn
     if workers == 1:
         yield SerialExecutor(), "this process (serial)", 1
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    ctx = _context()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool.bouche_forks = ctx.get_start_method() == "fork"  # read by forks()
     try:
         yield pool, f"{workers} local processes", workers
     finally:

@@ -179,7 +179,7 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
     in_flight: dict = {}
     warming = help_while_starting
     try:
-        if help_while_starting:
+        if help_while_starting and not executors.forks(executor):  # forked workers start at once
             _start_pool_while_working(executor, d, window, in_flight)
         while True:
             while len(in_flight) < window and d.remaining > 0:
