@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["ROOT", "RESULTS", "run_json", "timed_engine_run", "write_results"]
+__all__ = ["ROOT", "RESULTS", "matvec_s", "run_json", "timed_engine_run", "write_results"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -78,3 +78,25 @@ def timed_engine_run(overrides: dict, seed: int):
     finally:
         networks.build = build
     return model, t1 - t0, (graph_s[0] if graph_s else None), t2 - t1
+
+
+def matvec_s(graph, repeats: int = 5) -> float:
+    """The floor: median wall time of one float32 CSR mat-vec on the graph (rows = listeners), after a warm-up.
+
+    A mat-vec reads every edge once whatever the vector holds, so any 0/1 vector gives its cost.
+    """
+    import statistics
+    import time
+
+    import numpy as np
+
+    A = graph.incoming_csr()
+    x = np.zeros(graph.n, dtype=np.float32)
+    x[::7] = 1.0
+    A @ x  # warm-up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        A @ x
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)

@@ -33,7 +33,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from benchmarks._proc import run_json, timed_engine_run, write_results
+from benchmarks._proc import matvec_s, run_json, timed_engine_run, write_results
 
 __all__ = ["TARGETS", "main", "measure_engine", "measure_docking", "engine_overrides"]
 
@@ -87,28 +87,18 @@ def measure_engine(rule: str, n: int, seed: int) -> dict:
         Wall times (construction, graph build inside it, dynamics, total), steps,
         adopters, peak RSS (before the floor is measured), and the mat-vec floor.
     """
-    import numpy as np
-
     base_mb = _peak_mb()
     model, construct_s, graph_s, dynamics_s = timed_engine_run(engine_overrides(rule, n), seed)
     peak_mb = _peak_mb()
 
     steps = int(model.steps_run)
-    A = model.graph.incoming_csr()
-    x = model.state.adopted.astype(np.float32)
-    A @ x  # warm-up
-    matvec = []
-    for _ in range(7):
-        t = time.perf_counter()
-        A @ x
-        matvec.append(time.perf_counter() - t)
-    matvec_s = statistics.median(matvec)
+    floor_s = matvec_s(model.graph, repeats=7)
     return {
         "rule": rule, "n": n, "seed": seed, "n_edges": int(model.graph.n_edges),
         "construct_s": construct_s, "graph_s": graph_s, "dynamics_s": dynamics_s,
         "total_s": construct_s + dynamics_s, "steps": steps, "adopters": int(model.state.adopted.sum()),
         "peak_mb": peak_mb, "import_mb": base_mb, "graph_mb": model.graph.memory_bytes / 1e6,
-        "matvec_s": matvec_s, "floor_s": matvec_s * steps,
+        "matvec_s": floor_s, "floor_s": floor_s * steps,
     }
 
 

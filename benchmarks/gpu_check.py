@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-replicates", action="store_true", help="skip the replicate-batching check")
     args = parser.parse_args(argv)
 
+    from benchmarks._proc import matvec_s
     from sim import networks
     from sim.backend import gpu_problem
     from sim.model import DiffusionModel
@@ -145,16 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     graph = networks.erdos_renyi(n, 10, Streams(seed).get("network"))  # the stream the models would use
     print(f"  {graph.in_indices.size:,} directed edges in {time.perf_counter() - t:.1f} s", flush=True)
 
-    A = graph.incoming_csr()
-    x = np.ones(n, dtype=np.float32)
-    A @ x
-    floor = []
-    for _ in range(3):
-        t = time.perf_counter()
-        A @ x
-        floor.append(time.perf_counter() - t)
-    floor_s = statistics.median(floor)
-    del A, x
+    floor_s = matvec_s(graph, repeats=3)
 
     ok = True
     rows = []

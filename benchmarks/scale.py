@@ -54,7 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.core import _machine, _peak_mb, _Table
-from benchmarks._proc import run_json, timed_engine_run, write_results
+from benchmarks._proc import matvec_s, run_json, timed_engine_run, write_results
 
 __all__ = ["TARGETS", "overrides", "measure_engine", "measure_mesa", "measure_ndlib", "measure_batch",
            "MesaCascade", "MesaBass", "main"]
@@ -220,22 +220,6 @@ def _engine_median(family: str, rule: str, n: int, seed: int, repeats: int = 5):
     return runs[len(runs) // 2]
 
 
-def _matvec_s(graph, repeats: int = 5) -> float:
-    """Median wall time of one float32 CSR mat-vec on the graph (rows = listeners)."""
-    import numpy as np
-
-    A = graph.incoming_csr()
-    x = np.zeros(graph.n, dtype=np.float32)
-    x[:: 7] = 1.0
-    A @ x  # warm-up
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        A @ x
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def measure_engine(family: str, rule: str, n: int, seed: int) -> dict:
     """One engine case: times, steps, adopters, peak RSS, the mat-vec floor."""
     import_mb = _peak_mb()
@@ -248,7 +232,7 @@ def measure_engine(family: str, rule: str, n: int, seed: int) -> dict:
            "adopters": int(model.state.n_adopted), "peak_mb": peak_mb, "import_mb": import_mb,
            "graph_mb": g.memory_bytes / 1e6}
     del model
-    out["matvec_s"] = _matvec_s(g, repeats=3 if n >= 10**7 else 7)
+    out["matvec_s"] = matvec_s(g, repeats=3 if n >= 10**7 else 7)
     out["floor_s"] = out["matvec_s"] * max(out["steps"], 1)
     return out
 
@@ -381,7 +365,7 @@ def measure_batch(n: int, R: int, seed: int) -> dict:
         A @ X
     block_s = (time.perf_counter() - t0) / 3
     out["block_per_replicate_s"] = block_s / R
-    out["matvec_s"] = _matvec_s(g)
+    out["matvec_s"] = matvec_s(g)
     return out
 
 

@@ -61,16 +61,18 @@ import pandas as pd
 from sim import coins, config
 from sim.errors import ConfigError
 from sim.mechanisms import wom
-from sim.metrics import summarize
-from sim.model import DiffusionModel
+from sim.model import DiffusionModel, count_rule_fired
 from sim.population import MEDIA, WOM
-from sim.runs import model_class
+from sim.runs import model_class, result_of
 
 __all__ = ["run_replicates", "build_model", "shares_graph", "graph_key", "batchable", "Replicates",
-           "SEED_FREE_NETWORKS", "CACHE_BLOCK", "EVENT_BLOCK", "GPU_BLOCK", "iter_models", "block_size", "result_of"]
+           "SEED_FREE_NETWORKS", "CACHE_BLOCK", "EVENT_BLOCK", "GPU_BLOCK", "iter_models", "block_size"]
 
 # Network kinds whose graph is the same whatever the run's seed.
 SEED_FREE_NETWORKS = ("complete", "ring", "file")
+CACHE_BLOCK = 1 << 16  # people × replicates stepped together on the CPU when all draw each step (block_size)
+EVENT_BLOCK = 1 << 23  # ... when the rule is event-driven and nothing is drawn per person and step
+GPU_BLOCK = 1 << 25  # on a GPU: about 1.3 GB of block state, so that launches are few and full
 
 
 def shares_graph(spec: config.Scenario) -> bool:
@@ -197,13 +199,6 @@ def block_size(model) -> int:
     return max(1, cap // max(model.n, 1))
 
 
-def result_of(model) -> tuple[pd.DataFrame, dict]:
-    """``(timeseries, summary)`` of a model that has run, as ``sim.run`` reports them."""
-    ts = model.timeseries()
-    summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
-    return ts, summary
-
-
 def run_replicates(scenario, seeds: Iterable[int], overrides: dict | None = None,
                    device: str = "cpu") -> list[tuple[pd.DataFrame, dict]]:
     """Run one design point once per seed; the same numbers as one ``sim.run`` per seed.
@@ -231,9 +226,6 @@ def run_replicates(scenario, seeds: Iterable[int], overrides: dict | None = None
 
 # -- one n × R state ---------------------------------------------------------------------------
 
-CACHE_BLOCK = 1 << 16  # people × replicates stepped together on the CPU when all draw each step (block_size)
-EVENT_BLOCK = 1 << 23  # ... when the rule is event-driven and nothing is drawn per person and step
-GPU_BLOCK = 1 << 25  # on a GPU: about 1.3 GB of block state, so that launches are few and full
 
 
 def batchable(model) -> bool:
@@ -319,7 +311,7 @@ class Replicates:
         if not len(new):
             self.fresh = self.nobody
             return
-        xp, n, size = self.xp, self.n, self.R * self.n
+        n, size = self.n, self.R * self.n
         rows = new % n
         pos, src = self.be.positions(self.indptr, rows, sources=True)
         off = (new - rows)[src]  # r*n of the replicate each gathered edge belongs to
@@ -338,16 +330,9 @@ class Replicates:
                 self.wom_term[moved] = wom.bass_hazard(self.counts[moved], self.degree[moved % n], self.q)
 
     def _fired(self):
-        xp = self.xp
         if self.rule in ("threshold", "complex"):
             pending, self.pending = self.pending, []
-            if pending is None:
-                return xp.flatnonzero((self.counts >= self.need) & ~self.adopted)
-            if not pending:
-                return self.nobody
-            who = pending[0] if len(pending) == 1 else xp.unique(xp.concatenate(pending))
-            who = who[~self.adopted[who]]
-            return who[self.counts[who] >= self.need[who]]
+            return count_rule_fired(self.counts, self.need, self.adopted, pending, self.nobody)
         if self.rule == "cascade":
             return self.fresh[~self.adopted[self.fresh]]
         return self.nobody

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim import coins, config, networks
-from sim.backend import get_backend
+from sim.backend import array_namespace, get_backend
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding, wom
 from sim.population import CHANNELS, MEDIA, SEED, WOM, State, count_thresholds, fractional_thresholds
@@ -48,6 +48,23 @@ __all__ = ["DiffusionModel", "Person", "TIMESERIES_COLUMNS"]
 
 TIMESERIES_COLUMNS = ("step", "time", "adopters", "adopted_fraction", "new_adopters", "new_by_seed",
                       "new_by_media", "new_by_wom", "media_contacts", "cost", "cumulative_cost")
+
+
+def count_rule_fired(counts, need, adopted, pending, nobody):
+    """Non-adopters whose count of adopted contacts reaches their need (sorted indices).
+
+    ``pending`` lists arrays of the people whose count moved since the last
+    evaluation (only they can newly fire), or is None to evaluate everyone.
+    Shared by :class:`DiffusionModel` and the replicate blocks of :mod:`sim.batch`.
+    """
+    xp = array_namespace(counts)
+    if pending is None:
+        return xp.flatnonzero((counts >= need) & ~adopted)
+    if not pending:
+        return nobody
+    who = pending[0] if len(pending) == 1 else xp.unique(xp.concatenate(pending))
+    who = who[~adopted[who]]
+    return who[counts[who] >= need[who]]
 
 
 class Person(mesa.Agent):
@@ -295,15 +312,8 @@ class DiffusionModel(mesa.Model):
         """
         xp, adopted = self.xp, self.state.adopted
         if self.rule in ("threshold", "complex"):
-            counts, need, pending = self.counts, self._need, self._pending
-            self._pending = None if self.graph.complete else []
-            if pending is None:
-                return xp.flatnonzero((counts >= need) & ~adopted)
-            if not pending:
-                return self._nobody
-            who = pending[0] if len(pending) == 1 else xp.unique(xp.concatenate(pending))
-            who = who[~adopted[who]]
-            return who[counts[who] >= need[who]]
+            pending, self._pending = self._pending, None if self.graph.complete else []
+            return count_rule_fired(self.counts, self._need, adopted, pending, self._nobody)
         if self.rule == "cascade":
             if self.graph.complete:
                 p_hit = 1.0 - (1.0 - self.beta) ** self._n_fresh

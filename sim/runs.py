@@ -29,7 +29,7 @@ from sim.metrics import summarize
 from sim.outputs import atomic_folder
 from sim.model import DiffusionModel
 
-__all__ = ["RunResult", "run", "write_run", "versions"]
+__all__ = ["RunResult", "run", "result_of", "write_run", "versions"]
 
 
 @dataclass
@@ -82,9 +82,15 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
             raise ConfigError("device", f"= {device} runs the adoption model only; got model = {spec.model}")
         model = cls(spec, device=device)
     model.run()
+    ts, summary = result_of(model)
+    return RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+
+
+def result_of(model) -> tuple:
+    """``(timeseries, summary)`` of a model that has run: its own summary, or the adoption metrics."""
     ts = model.timeseries()
     summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
-    return RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+    return ts, summary
 
 
 def model_class(name: str):

@@ -27,7 +27,7 @@ import traceback
 
 import numpy as np
 
-from sim import batch, config
+from sim import batch, config, runs
 
 __all__ = ["RunTimeout", "flatten_metrics", "run_batch", "run_one"]
 
@@ -77,7 +77,7 @@ _GRAPHS: dict = {}
 
 
 def _metrics(model, timeseries: bool, every: int) -> tuple[dict, dict | None]:
-    ts, summary = batch.result_of(model)
+    ts, summary = runs.result_of(model)
     return flatten_metrics(summary), (_thin(ts, every) if timeseries else None)
 
 
