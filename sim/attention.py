@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from sim import concentration, config, networks
+from sim.backend import sorted_distinct
 from sim.errors import ConfigError
 from sim.streams import Streams
 
@@ -153,7 +154,7 @@ def follow_graph(n: int, follows: int, homophily: float, communities: int, expon
         if r.size == 0:
             break
         redraw = rows[r] * follows + col
-        rows = _distinct(rows[r])
+        rows = sorted_distinct(rows[r])
     keep = np.ones(follower.size, dtype=bool)
     keep[redraw if r.size else []] = False  # clashes left after the last round
     names = [f"interest {i + 1}" for i in range(communities)]
@@ -282,12 +283,6 @@ def _lower_quartile(values: np.ndarray) -> float | None:
     return float(np.percentile(v, 25)) if v.size else None
 
 
-def _distinct(codes: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (``np.unique`` without its hashing path, much slower on int64 in numpy 2.4)."""
-    a = np.sort(codes)
-    return a[np.r_[True, a[1:] != a[:-1]]] if a.size else a
-
-
 class AttentionModel(mesa.Model):
     """Posts, feeds, limited attention, reshares and broadcast channels (scenario ``model = attention``).
 
@@ -373,7 +368,7 @@ class AttentionModel(mesa.Model):
         viewer = networks.gather_rows(g.out_indptr, g.out_indices, sharer).astype(np.int64)
         item = np.repeat(item, g.out_degree[sharer])
         width = max(self.n_items, 1)
-        code = _distinct(viewer * width + item)
+        code = sorted_distinct(viewer * width + item)
         return code // width, code % width
 
     def step(self) -> None:
@@ -419,10 +414,10 @@ class AttentionModel(mesa.Model):
 
     def _remember(self, codes: np.ndarray) -> None:
         """Keep who saw which user channel (codes viewer * n + channel), merging the parts when they grow."""
-        self._pairs.append(_distinct(codes))
+        self._pairs.append(sorted_distinct(codes))
         self._pairs_len += self._pairs[-1].size
         if self._pairs_len > 8 * self.n * self.k:
-            self._pairs = [_distinct(np.concatenate(self._pairs))]
+            self._pairs = [sorted_distinct(np.concatenate(self._pairs))]
             self._pairs_len = self._pairs[0].size
 
     def run(self) -> "AttentionModel":
@@ -448,7 +443,7 @@ class AttentionModel(mesa.Model):
 
         Broadcast audiences are in :attr:`broadcast_audience` (channels x people).
         """
-        codes = _distinct(np.concatenate(self._pairs)) if self._pairs else np.zeros(0, dtype=np.int64)
+        codes = sorted_distinct(np.concatenate(self._pairs)) if self._pairs else np.zeros(0, dtype=np.int64)
         self._pairs, self._pairs_len = [codes], codes.size
         return np.stack((codes // self.n, codes % self.n), axis=1)
 

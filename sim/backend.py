@@ -62,9 +62,28 @@ import scipy.sparse  # noqa: F401  (makes sp.sparse available)
 
 from sim.errors import ConfigError
 
-__all__ = ["DEVICES", "Backend", "get_backend", "emulated_gpu", "array_namespace", "gpu_problem"]
+__all__ = ["DEVICES", "Backend", "get_backend", "emulated_gpu", "array_namespace", "gpu_problem",
+           "sorted_distinct"]
 
 DEVICES = ("cpu", "gpu")
+
+
+def sorted_distinct(a):
+    """The distinct values of the 1-d integer array ``a``, sorted (``unique`` without its hashing path).
+
+    NumPy 2.4's ``np.unique`` hashes integer arrays first, several times
+    slower than one sort here.
+
+    Examples
+    --------
+    >>> sorted_distinct(np.array([3, 1, 3, 2], dtype=np.int32))
+    array([1, 2, 3], dtype=int32)
+    """
+    xp = array_namespace(a)
+    if xp is not np:
+        return xp.unique(a)
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if a.size else a
 
 
 def array_namespace(a) -> ModuleType:
@@ -182,8 +201,8 @@ class Backend:
         position's row: ``(positions, sources)``.
         """
         xp = self.xp
-        starts = indptr[rows]
-        lens = indptr[rows + 1] - starts
+        starts = indptr.take(rows)
+        lens = indptr.take(rows + 1) - starts
         ends = xp.cumsum(lens)
         total = int(ends[-1]) if len(rows) else 0
         if limit is not None and total >= limit:
@@ -214,7 +233,7 @@ class Backend:
         # 10^8/8). Both cross near 1/8 of all edges; on the CPU "auto" is not used.
         limit = -(-indices.size // 8) if self.push == "auto" else None
         pos = self.positions(indptr, rows, limit)
-        return None if pos is None else indices[pos]
+        return None if pos is None else indices.take(pos)
 
     def distinct(self, hit, n: int):
         """The distinct values of ``hit`` (integers in [0, n)), sorted, as int64."""
@@ -224,7 +243,7 @@ class Backend:
             mark[hit] = True
             return xp.flatnonzero(mark)
         if hit.size * 8 < n:
-            return xp.unique(hit).astype(xp.int64)
+            return sorted_distinct(hit).astype(xp.int64)
         return xp.flatnonzero(xp.bincount(hit, minlength=n))
 
     def add_hits(self, counts, indptr, indices, new, matrix=None):
@@ -244,11 +263,14 @@ class Backend:
 
         Returns
         -------
-        array of int64 or None
-            The people whose count moved (sorted, distinct), or None when so
-            many moved that treating everyone as moved is as cheap (a dense
+        array of int or None
+            The people whose count moved, as the hits themselves (unsorted; a
+            person reached by two new adopters is there twice), or None when
+            so many moved that treating everyone as moved is as cheap (a dense
             update: a mat-vec, or hits numbering n/8 or more), and always None
-            with ``dense_push``.
+            with ``dense_push``. Callers filter the hits before making them
+            distinct (:func:`sorted_distinct`): most land on people who cannot
+            fire, and a sort of the few left is cheaper than one of them all.
         """
         hit = None if self.push == "matvec" else self.gather(indptr, indices, new)
         if hit is None:
@@ -258,16 +280,8 @@ class Backend:
 
     def count_hits(self, counts, hit):
         """Add to ``counts[v]`` the number of times v is in ``hit``; the people moved, as :meth:`add_hits`."""
-        xp = self.xp
-        if self.dense_push:
-            self.scatter_add(counts, hit)
-            return None
-        if hit.size * 8 < counts.size:
-            idx, times = xp.unique(hit, return_counts=True)
-            counts[idx] += times.astype(counts.dtype)
-            return idx.astype(xp.int64)
-        counts += xp.bincount(hit, minlength=counts.size).astype(counts.dtype)
-        return None
+        self.scatter_add(counts, hit)
+        return hit if not self.dense_push and hit.size * 8 < counts.size else None
 
     def scatter_add(self, counts, hit) -> None:
         """``counts[v] += (number of times v is in hit)``, exactly, without sorting ``hit``."""
@@ -278,11 +292,10 @@ class Backend:
             # the device and broadcast, rather than copied from the host on every call
             cupyx.scatter_add(counts, hit, self.xp.ones((), dtype=counts.dtype))
             return
-        if hit.size * 64 < counts.size:  # a few hits: add.at touches only them
-            np.add.at(counts, hit, counts.dtype.type(1))  # a 1 of counts' type: add.at's fast path
-            return
-        # many hits: bincount is exact and ~10x faster than np.add.at
-        counts += np.bincount(hit, minlength=counts.size).astype(counts.dtype)
+        # add.at with a 1 of counts' type takes its fast path: 2-4 ns a hit, at every density faster
+        # than a bincount over everyone (measured on one Xeon core, numpy 2.4: n = 10^5, 10^5 hits
+        # 212 us against 280 us; n = 3.2 x 10^6, 5 x 10^4 hits 0.20 ms against 3.6 ms) and than a sort
+        np.add.at(counts, hit, counts.dtype.type(1))
 
     def _times(self, matrix, new, n: int):
         x = self.xp.zeros(n, dtype=matrix.dtype)

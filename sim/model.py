@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim import coins, config, networks
-from sim.backend import array_namespace, get_backend
+from sim.backend import array_namespace, get_backend, sorted_distinct
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding, wom
 from sim.population import CHANNELS, MEDIA, SEED, WOM, State, count_thresholds, fractional_thresholds
@@ -51,20 +51,25 @@ TIMESERIES_COLUMNS = ("step", "time", "adopters", "adopted_fraction", "new_adopt
 
 
 def count_rule_fired(counts, need, adopted, pending, nobody):
-    """Non-adopters whose count of adopted contacts reaches their need (sorted indices).
+    """Non-adopters whose count of adopted contacts reaches their need (sorted int64 indices).
 
     ``pending`` lists arrays of the people whose count moved since the last
-    evaluation (only they can newly fire), or is None to evaluate everyone.
-    Shared by :class:`DiffusionModel` and the replicate blocks of :mod:`sim.batch`.
+    evaluation (only they can newly fire; repeats allowed, in any order: the
+    hits of :meth:`~sim.backend.Backend.add_hits`), or is None to evaluate
+    everyone. The hits are filtered first and the few that fire made
+    distinct. Shared by :class:`DiffusionModel` and the replicate blocks of
+    :mod:`sim.batch`.
     """
     xp = array_namespace(counts)
     if pending is None:
         return xp.flatnonzero((counts >= need) & ~adopted)
     if not pending:
         return nobody
-    who = pending[0] if len(pending) == 1 else xp.unique(xp.concatenate(pending))
-    who = who[~adopted[who]]
-    return who[counts[who] >= need[who]]
+    who = pending[0] if len(pending) == 1 else xp.concatenate(pending)
+    # take and compress: 2-4x faster than fancy and boolean indexing on NumPy 2.4 (int32 indices, random masks)
+    who = xp.compress(~adopted.take(who), who)
+    who = xp.compress(counts.take(who) >= need.take(who), who)
+    return sorted_distinct(who).astype(xp.int64, copy=False)
 
 
 class Person(mesa.Agent):
@@ -152,6 +157,13 @@ class DiffusionModel(mesa.Model):
             self._need = self.thresholds
         self._pending = None  # people to re-evaluate (list of index arrays); None: everyone
         self._wom_term = np.zeros(n, dtype=np.float64) if self.rule == "bass" else None
+        # q/k_i, the hazard one adopted contact adds (wom.bass_hazard of a count of 1): the hazard is
+        # then one product a_i * (q/k_i) rather than three passes (differs from q*a_i/k_i by an ulp at
+        # most). An adopter's weight, and so its hazard, is NaN: u < NaN is false, so the decision's
+        # one comparison passes over adopters without a mask (late in a run most people are adopters,
+        # and many of them would pass u < p + q a/k)
+        self._wom_weight = wom.bass_hazard(np.ones(n, dtype=np.int32), self.degree, self.q) \
+            if self.rule == "bass" else None
         self._matrix = None
         self._out = (self.graph.out_indptr, self.graph.out_indices)  # on the device when there is one
         if target.uses_matrix and not self.graph.complete:
@@ -228,6 +240,7 @@ class DiffusionModel(mesa.Model):
         self.degree = put(self.degree, dtype=np.int32)
         self._need = None if self._need is None else put(self._need)
         self._wom_term = None if self._wom_term is None else put(self._wom_term)
+        self._wom_weight = None if self._wom_weight is None else put(self._wom_weight)
         self._fresh = None if self._fresh is None else put(self._fresh)
         if not self.graph.complete:
             self._out = tuple(put(a) for a in self._out)
@@ -271,12 +284,14 @@ class DiffusionModel(mesa.Model):
         word-of-mouth rate ``q a/k`` is likewise refreshed for them alone.
         """
         g = self.graph
+        if self._wom_weight is not None and len(new):
+            self._wom_weight[new] = self._wom_term[new] = np.nan
         if g.complete:
             if len(new):
                 self.counts += len(new)
                 self.counts[new] -= 1
                 if self._wom_term is not None:
-                    self._wom_term = wom.bass_hazard(self.counts, self.degree, self.q)
+                    self._wom_term = self.counts * self._wom_weight
             self._pending = None  # everyone's count moved
         elif len(new):
             if self.rule == "cascade":  # the coins need the edges' positions: gather them once
@@ -291,12 +306,13 @@ class DiffusionModel(mesa.Model):
             if moved is None:  # a big step: everyone's count may have moved
                 self._pending = None
                 if self._wom_term is not None:
-                    self._wom_term = wom.bass_hazard(self.counts, self.degree, self.q)
+                    self._wom_term = self.counts * self._wom_weight
             else:
                 if self._pending is not None:
                     self._pending.append(moved)
                 if self._wom_term is not None:
-                    self._wom_term[moved] = wom.bass_hazard(self.counts[moved], self.degree[moved], self.q)
+                    moved = moved.astype(self.xp.int64)  # int64 indexes 2x faster than the int32 hits
+                    self._wom_term[moved] = self.counts[moved] * self._wom_weight[moved]
         if self.rule == "cascade" and not g.complete and not len(new):
             self._fresh = self._nobody
         elif self.rule == "cascade" and g.complete:
@@ -325,14 +341,18 @@ class DiffusionModel(mesa.Model):
         """Advance one synchronous step: media, word of mouth, recording."""
         t = self.steps
         xp = self.xp
-        media_term, contacts, cost = None, 0, 0.0
-        for medium in self.media:
-            if medium.is_on(t):
-                if media_term is None:
-                    media_term = xp.zeros(self.n, dtype=xp.float64)
-                c = medium.contact(media_term, medium.rng)
-                contacts += c
-                cost += c * medium.cost_per_contact
+        uniform = None if self.observers else media_mod.uniform_term(self.media, t, self.n)
+        if uniform is not None:  # a number for everyone, or None: no per-person array to fill
+            media_term, contacts, cost = uniform
+        else:
+            media_term, contacts, cost = None, 0, 0.0
+            for medium in self.media:
+                if medium.is_on(t):
+                    if media_term is None:
+                        media_term = xp.zeros(self.n, dtype=xp.float64)
+                    c = medium.contact(media_term, medium.rng)
+                    contacts += c
+                    cost += c * medium.cost_per_contact
         # once everyone has adopted no draw can matter: stop drawing (each run has its own stream, so
         # a twin that still has people to persuade draws exactly what it would have)
         everyone = self.state.n_adopted == self.n

@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 
-__all__ = ["Medium", "audience"]
+__all__ = ["Medium", "audience", "uniform_term"]
 
 
 @dataclass
@@ -74,6 +74,36 @@ class Medium:
         else:
             media_term[self.audience[hit]] += self.p
         return int(np.count_nonzero(hit))
+
+
+def uniform_term(media: list, step: int, n: int):
+    """``(media_term, contacts, cost)`` of ``step`` as numbers, when the media on reach everyone alike.
+
+    Where every medium on in ``step`` is a plain :class:`Medium` with
+    ``reach >= 1`` and no audience (Bass's innovation term), each of the
+    ``n`` people gets the same persuasion, and :meth:`Medium.contact` draws
+    nothing: the per-person array it would fill holds one number, the sum of
+    the media's ``p`` (added in the same order, so the same float). None when
+    some medium on reaches only some people; ``(None, 0, 0.0)`` when none is on.
+
+    Examples
+    --------
+    >>> tv = Medium(name="tv", p=0.03, reach=1.0, start=1, stop=None, cost_per_contact=0.5, audience=None)
+    >>> uniform_term([tv], 1, 1000)
+    (0.03, 1000, 500.0)
+    >>> uniform_term([tv], 0, 1000)
+    (None, 0, 0.0)
+    """
+    term, contacts, cost = None, 0, 0.0
+    for m in media:
+        if not m.is_on(step):
+            continue
+        if type(m) is not Medium or m.reach < 1.0 or m.audience is not None:
+            return None
+        term = 0.0 + float(m.p) if term is None else term + float(m.p)
+        contacts += n
+        cost += n * m.cost_per_contact
+    return term, contacts, cost
 
 
 def audience(spec: dict, label: str, out_degree: np.ndarray, segments: np.ndarray | None,
