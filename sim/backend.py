@@ -302,18 +302,18 @@ class Backend:
         x[new] = 1
         return matrix @ x
 
-    def bass_adopters(self, u, media_term, wom_term, dt: float, adopted):
+    def bass_adopters(self, u, media_term, wom_term, dt: float, adopted, among=None):
         """The Bass decision of one step: (new by media, new by word of mouth), sorted indices.
 
         :func:`sim.mechanisms.wom.bass_adopters`, or with ``coded_bass`` the
         same decision as codes (:func:`~sim.mechanisms.wom.bass_codes`; on the
         GPU the fused kernel :data:`~sim.mechanisms.wom.BASS_KERNEL`), then one
-        compaction per channel.
+        compaction per channel. ``among``: as for the function (codes ignore it).
         """
         from sim.mechanisms import wom
 
         if not self.coded_bass:
-            return wom.bass_adopters(u, media_term, wom_term, dt, adopted)
+            return wom.bass_adopters(u, media_term, wom_term, dt, adopted, among)
         xp = self.xp
         m = 0.0 if media_term is None else media_term
         if self.device == "gpu":

@@ -429,7 +429,9 @@ class Scenario:
         return {k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix)}
 
     def replace(self, overrides: dict | None = None, seed: int | None = None) -> "Scenario":
-        """A new scenario with the overrides applied and validated."""
+        """A new scenario with the overrides applied and validated (this one when nothing changes)."""
+        if not overrides and (seed is None or seed == self.seed):
+            return self  # never mutated: sharing it is safe, and saves a resolve per model built from it
         raw = self.to_dict()
         if seed is not None:
             raw["seed"] = seed

@@ -42,11 +42,11 @@ def summarize(ts: pd.DataFrame, n: int, by_channel: dict[str, int]) -> dict:
     seeding (the first such step; None if nobody adopted after step 0).
     ``cost_per_adopter`` is the total cost over all adopters (None if none).
     """
-    final = int(ts["adopters"].iloc[-1])
-    after = ts.iloc[1:]
-    peak = int(after["new_adopters"].max()) if len(after) else 0
-    peak_time = float(after["time"].iloc[int(np.argmax(after["new_adopters"].to_numpy()))]) if peak > 0 else None
-    total_cost = float(ts["cost"].sum())
+    adopters, new, time = (ts[c].to_numpy() for c in ("adopters", "new_adopters", "time"))
+    final = int(adopters[-1])
+    peak = int(new[1:].max()) if len(new) > 1 else 0
+    peak_time = float(time[1 + int(np.argmax(new[1:]))]) if peak > 0 else None
+    total_cost = float(ts["cost"].to_numpy().sum())
     return {
         "final_fraction": final / n,
         "final_adopters": final,

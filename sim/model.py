@@ -170,6 +170,7 @@ class DiffusionModel(mesa.Model):
             self._matrix = target.adjacency(n, self.graph.in_indptr, self.graph.in_indices)
         self._setup_cascade(w["beta"], target)
         self._nobody = np.zeros(0, dtype=np.int64)
+        self._among = None  # who is left, late in a Bass run (_left)
 
         self.media = [self._medium(m, target) for m in spec.media]
         self._wom_rng = target.generator(self.streams.get("wom"))
@@ -337,6 +338,22 @@ class DiffusionModel(mesa.Model):
             return self._fresh[~adopted[self._fresh]]
         return self._nobody
 
+    def _left(self):
+        """Sorted indices that hold every non-adopter, once they are under a quarter of everyone; else None.
+
+        The Bass decision then passes over them alone (``among``). Adopters
+        may linger in the list (their hazard is NaN, so they never pass); it
+        is compacted when they make up half of it.
+        """
+        left = self.n - self.state.n_adopted
+        if self.backend.coded_bass or left * 4 >= self.n:
+            return None
+        if self._among is None:
+            self._among = self.xp.flatnonzero(~self.state.adopted)
+        elif len(self._among) > 2 * left:
+            self._among = self.xp.compress(~self.state.adopted.take(self._among), self._among)
+        return self._among
+
     def step(self) -> None:
         """Advance one synchronous step: media, word of mouth, recording."""
         t = self.steps
@@ -361,7 +378,7 @@ class DiffusionModel(mesa.Model):
         if self.rule == "bass":
             if not everyone:
                 new_media, new_wom = self.backend.bass_adopters(u, media_term, self._wom_term, self.dt,
-                                                                self.state.adopted)
+                                                                self.state.adopted, self._left())
         else:
             new_wom = self._fired()
             if media_term is not None:

@@ -47,8 +47,8 @@ class State:
 
     def by_channel(self) -> dict[str, int]:
         """Number of adopters credited to each channel (they sum to the adopters)."""
-        counts = np.bincount(self.channel[self.adopted], minlength=len(CHANNELS))
-        return {name: int(c) for name, c in zip(CHANNELS, counts)}
+        # non-adopters hold channel -1: one comparison per channel, no mask (boolean indexing is ~20x slower)
+        return {name: int(np.count_nonzero(self.channel == code)) for code, name in enumerate(CHANNELS)}
 
 
 def _per_person(value, n: int, key: str, dtype) -> np.ndarray | None:

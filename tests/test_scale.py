@@ -257,16 +257,31 @@ def test_bass_adopters_is_bass_decision():
     adopted = rng.random(n) < 0.3
     wom_term = np.where(rng.random(n) < 0.5, rng.random(n) * 2, 0.0)
     media_term = np.where(rng.random(n) < 0.5, rng.choice([0.02, 0.5, 1.5], n), 0.0)
+    # the model's late-run form: passes over a list holding every non-adopter (and some adopters)
+    among = np.flatnonzero(~adopted | (rng.random(n) < 0.2))
     for dt in (1.0, 0.5, 0.1):
         u = rng.random(n)
-        for mt in (media_term, None):
-            by_media, by_wom = wom.bass_decision(u, mt, wom_term, dt)
+        for mt in (media_term, None, 0.3):  # per person, no medium on, one number for everyone
+            by_media, by_wom = wom.bass_decision(u, None if mt is None else np.broadcast_to(mt, n), wom_term, dt)
             got_media, got_wom = wom.bass_adopters(u, mt, wom_term, dt, adopted)
             np.testing.assert_array_equal(got_media, np.flatnonzero(by_media & ~adopted))
             np.testing.assert_array_equal(got_wom, np.flatnonzero(by_wom & ~adopted))
+            for got, want in zip(wom.bass_adopters(u, mt, wom_term, dt, adopted, among), (got_media, got_wom)):
+                np.testing.assert_array_equal(got, want)
             code = wom.bass_codes(u, mt, wom_term, dt, adopted)  # the GPU's one-pass form
             np.testing.assert_array_equal(np.flatnonzero(code == wom.MEDIA_CODE), got_media)
             np.testing.assert_array_equal(np.flatnonzero(code == wom.WOM_CODE), got_wom)
+        assert len(got_media) and len(got_wom)
+
+
+def test_bass_hazard_of_adopters_is_nan_and_passes_nobody():
+    """Adopters get a NaN hazard (u < NaN is false), so the decision needs no mask; others keep q a/k."""
+    m = sim.DiffusionModel("bass", seed=2, overrides={**ER, "run.steps": 6, "seeding.fraction": 0.05})
+    m.run()
+    adopted = m.state.adopted
+    assert np.isnan(m._wom_term[adopted]).all() and not np.isnan(m._wom_term[~adopted]).any()
+    want = wom.bass_hazard(m.counts, m.degree, m.q)[~adopted]
+    np.testing.assert_allclose(m._wom_term[~adopted], want, rtol=1e-15, atol=0)
 
 
 # -- dtypes -----------------------------------------------------------------------------------

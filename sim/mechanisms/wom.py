@@ -135,12 +135,15 @@ def bass_decision(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.nda
 
 
 def bass_adopters(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.ndarray, dt: float,
-                  adopted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  adopted: np.ndarray, among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The non-adopters that :func:`bass_decision` makes adopt, by channel, as sorted indices.
 
     The same decision, bit for bit, in fewer passes over the population: since
     ``u < 1``, ``u < min(1, r)`` holds exactly when ``u < r``, so one comparison
     finds the adopters, and the media share is worked out for them alone.
+    ``among`` (sorted indices that include every non-adopter) restricts the
+    passes to those people: late in a run, when few are left, that is much
+    less than everyone. The arithmetic per person is the same either way.
 
     Examples
     --------
@@ -150,17 +153,22 @@ def bass_adopters(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.nda
     (array([0]), array([1]))
     """
     xp = array_namespace(u)
+    if among is not None:  # the same passes over the people ``among`` only
+        u, wom_term, adopted = u.take(among), wom_term.take(among), adopted.take(among)
+        if media_term is not None and xp.ndim(media_term):
+            media_term = media_term.take(among)
     total = wom_term if media_term is None else media_term + wom_term
     rate = total if dt == 1.0 else total * dt
     who = xp.flatnonzero(u < rate)
     # take and compress rather than fancy and boolean indexing: several times faster on NumPy 2.4
     who = xp.compress(~adopted.take(who), who)
+    person = who if among is None else among.take(who)
     if media_term is None:
-        return who[:0], who
+        return person[:0], person
     prob = xp.minimum(1.0, rate.take(who))
     media_who = media_term if xp.ndim(media_term) == 0 else media_term.take(who)  # one number, or an array
     by_media = u.take(who) < prob * (media_who / total.take(who))  # total > 0 wherever u < rate
-    return xp.compress(by_media, who), xp.compress(~by_media, who)
+    return xp.compress(by_media, person), xp.compress(~by_media, person)
 
 
 MEDIA_CODE, WOM_CODE = 1, 2  # codes of bass_codes (0: no adoption)
