@@ -63,7 +63,7 @@ import scipy.sparse  # noqa: F401  (makes sp.sparse available)
 from sim.errors import ConfigError
 
 __all__ = ["DEVICES", "Backend", "get_backend", "emulated_gpu", "array_namespace", "gpu_problem",
-           "sorted_distinct"]
+           "sorted_distinct", "compact_indptr"]
 
 DEVICES = ("cpu", "gpu")
 
@@ -84,6 +84,45 @@ def sorted_distinct(a):
         return xp.unique(a)
     a = np.sort(a)
     return a[np.r_[True, a[1:] != a[:-1]]] if a.size else a
+
+
+def compact_indptr(indptr: np.ndarray) -> np.ndarray:
+    """``indptr`` as int32 when every position fits (the row gather's type; half the bytes), else as is."""
+    return indptr.astype(np.int32) if len(indptr) and int(indptr[-1]) < 2**31 - 1 else indptr
+
+
+def _row_gather():
+    """SciPy's C gather of CSR rows (``csr_row_index``), checked once on a small case; None without it.
+
+    It copies the rows' column indices in one pass, about 3x faster than
+    positions then ``take`` (n = 10^5, 9,000 rows of mean degree 10: 128 us
+    against 360 us). It lives in a private SciPy module, so anything amiss
+    (absent, other signature, other result) leaves the NumPy way in charge.
+    """
+    try:
+        from scipy.sparse import _sparsetools
+
+        fn = _sparsetools.csr_row_index
+        indptr, indices = np.array([0, 2, 2, 5], dtype=np.int32), np.array([4, 1, 0, 3, 2], dtype=np.int32)
+        rows = np.array([2, 0, 2, 1], dtype=np.int32)
+        out = np.empty(8, dtype=np.int32)
+        fn(len(rows), rows, indptr, indices, indices, out, out)
+        return fn if out.tolist() == [0, 3, 2, 4, 1, 0, 3, 2] else None
+    except Exception:  # noqa: BLE001 - any failure means: do without it
+        return None
+
+
+_ROW_GATHER = _row_gather()
+
+
+def _gather_rows(indptr: np.ndarray, indices: np.ndarray, rows) -> np.ndarray:
+    """The CSR rows ``rows`` concatenated, by :data:`_ROW_GATHER` (int32 ``indptr`` and ``indices``)."""
+    rows = np.asarray(rows).astype(np.int32, copy=False)
+    starts = indptr.take(rows)
+    total = int((indptr.take(rows + 1) - starts).sum(dtype=np.int64))
+    out = np.empty(total, dtype=indices.dtype)  # exactly the rows' entries: the C loop writes no further
+    _ROW_GATHER(len(rows), rows, indptr, indices, indices, out, out)  # values go to both outputs: one array
+    return out
 
 
 def array_namespace(a) -> ModuleType:
@@ -201,7 +240,7 @@ class Backend:
         position's row: ``(positions, sources)``.
         """
         xp = self.xp
-        starts = indptr.take(rows)
+        starts = indptr.take(rows).astype(xp.int64, copy=False)  # int64 positions (a 32-bit indptr too)
         lens = indptr.take(rows + 1) - starts
         ends = xp.cumsum(lens)
         total = int(ends[-1]) if len(rows) else 0
@@ -232,6 +271,9 @@ class Backend:
         # k random int32 atomics into the L2-resident counts, ~k / (10-20 G/s) (0.6-1.2 ms at
         # 10^8/8). Both cross near 1/8 of all edges; on the CPU "auto" is not used.
         limit = -(-indices.size // 8) if self.push == "auto" else None
+        if limit is None and not self.search_gather and _ROW_GATHER is not None and \
+                indptr.dtype == indices.dtype == np.int32:
+            return _gather_rows(indptr, indices, rows)
         pos = self.positions(indptr, rows, limit)
         return None if pos is None else indices.take(pos)
 

@@ -318,14 +318,20 @@ class Replicates:
         if self.wom_weight is not None:
             self.wom_weight[new] = self.wom_term[new] = np.nan
         rows = new % n
-        pos, src = self.be.positions(self.indptr, rows, sources=True)
         # r*n of the replicate each gathered edge belongs to, in the indices' type while the flat
         # index fits (halves the bytes the hits move, and int32 sorts twice as fast)
-        off = (new - rows).astype(self.flat_type)[src]
-        if self.rule == "cascade":
-            keep = coins.live(self.keys[off // n], pos, self.beta)
-            self.fresh = self.be.distinct(self.indices[pos[keep]] + off[keep], size)
-        moved = self.be.count_hits(self.counts, self.indices[pos] + off)
+        base = (new - rows).astype(self.flat_type)
+        if self.rule == "cascade" or self.be.search_gather:  # the coins need the edges' positions
+            pos, src = self.be.positions(self.indptr, rows, sources=True)
+            off = base[src]
+            if self.rule == "cascade":
+                keep = coins.live(self.keys[off // n], pos, self.beta)
+                self.fresh = self.be.distinct(self.indices[pos[keep]] + off[keep], size)
+            hits = self.indices[pos] + off
+        else:  # the rows in one gather, each row's offset repeated over its entries
+            hits = self.be.gather(self.indptr, self.indices, rows).astype(self.flat_type, copy=False)
+            hits += np.repeat(base, self.indptr.take(rows + 1) - self.indptr.take(rows))
+        moved = self.be.count_hits(self.counts, hits)
         if moved is None:
             self.pending = None
             if self.wom_term is not None:

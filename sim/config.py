@@ -21,6 +21,7 @@ sim.errors.ConfigError: wom.qq is not a parameter; did you mean wom.q?
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import functools
 import math
@@ -430,8 +431,11 @@ class Scenario:
 
     def replace(self, overrides: dict | None = None, seed: int | None = None) -> "Scenario":
         """A new scenario with the overrides applied and validated (this one when nothing changes)."""
-        if not overrides and (seed is None or seed == self.seed):
-            return self  # never mutated: sharing it is safe, and saves a resolve per model built from it
+        if not overrides:
+            if seed is None or seed == self.seed:
+                return self  # never mutated: sharing it is safe, and saves a resolve per model built from it
+            if not isinstance(seed, bool) and isinstance(seed, int) and seed >= 0:
+                return dataclasses.replace(self, seed=seed)  # no value depends on the seed: nothing to re-check
         raw = self.to_dict()
         if seed is not None:
             raw["seed"] = seed

@@ -33,12 +33,14 @@ True
 
 from __future__ import annotations
 
+import weakref
+
 import mesa
 import numpy as np
 import pandas as pd
 
 from sim import coins, config, networks
-from sim.backend import array_namespace, get_backend, sorted_distinct
+from sim.backend import array_namespace, compact_indptr, get_backend, sorted_distinct
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding, wom
 from sim.population import CHANNELS, MEDIA, SEED, WOM, State, count_thresholds, fractional_thresholds
@@ -48,6 +50,22 @@ __all__ = ["DiffusionModel", "Person", "TIMESERIES_COLUMNS"]
 
 TIMESERIES_COLUMNS = ("step", "time", "adopters", "adopted_fraction", "new_adopters", "new_by_seed",
                       "new_by_media", "new_by_wom", "media_contacts", "cost", "cumulative_cost")
+
+
+_WEIGHTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # graph -> {(q, rule): q/k_i}
+
+
+def _bass_weight(graph, q: float) -> np.ndarray:
+    """A fresh copy of ``q/k_i`` for ``graph`` (what one adopted contact adds to the Bass hazard).
+
+    Worked out once per graph and q, and kept while the graph lives: replicates
+    that share a graph (:mod:`sim.batch`) then copy it rather than divide again.
+    """
+    memo = _WEIGHTS.setdefault(graph, {})
+    key = (float(q), wom.bass_hazard)  # the rule too, so that a replaced rule is not served a stale weight
+    if key not in memo:
+        memo[key] = wom.bass_hazard(np.ones(graph.n, dtype=np.int32), graph.in_degree, q)
+    return memo[key].copy()
 
 
 def count_rule_fired(counts, need, adopted, pending, nobody):
@@ -162,10 +180,11 @@ class DiffusionModel(mesa.Model):
         # most). An adopter's weight, and so its hazard, is NaN: u < NaN is false, so the decision's
         # one comparison passes over adopters without a mask (late in a run most people are adopters,
         # and many of them would pass u < p + q a/k)
-        self._wom_weight = wom.bass_hazard(np.ones(n, dtype=np.int32), self.degree, self.q) \
-            if self.rule == "bass" else None
+        self._wom_weight = _bass_weight(self.graph, self.q) if self.rule == "bass" else None
         self._matrix = None
-        self._out = (self.graph.out_indptr, self.graph.out_indices)  # on the device when there is one
+        # on the device when there is one; int32 row pointers where they fit (the row gather's type)
+        self._out = (compact_indptr(self.graph.out_indptr), self.graph.out_indices) \
+            if not self.graph.complete else (None, None)
         if target.uses_matrix and not self.graph.complete:
             self._matrix = target.adjacency(n, self.graph.in_indptr, self.graph.in_indices)
         self._setup_cascade(w["beta"], target)
@@ -339,14 +358,14 @@ class DiffusionModel(mesa.Model):
         return self._nobody
 
     def _left(self):
-        """Sorted indices that hold every non-adopter, once they are under a quarter of everyone; else None.
+        """Sorted indices that hold every non-adopter, once they are under a third of everyone; else None.
 
         The Bass decision then passes over them alone (``among``). Adopters
         may linger in the list (their hazard is NaN, so they never pass); it
         is compacted when they make up half of it.
         """
         left = self.n - self.state.n_adopted
-        if self.backend.coded_bass or left * 4 >= self.n:
+        if self.backend.coded_bass or left * 3 >= self.n:
             return None
         if self._among is None:
             self._among = self.xp.flatnonzero(~self.state.adopted)

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_scale import CASES, assert_same_as_sweep  # the plainly written synchronous sweep
 
+import sim
 from sim import backend as backend_mod
 from sim.backend import Backend, emulated_gpu, get_backend, sorted_distinct
 
@@ -98,6 +99,30 @@ def test_search_gather_positions_match_repeat_on_long_rows():
         got = search.positions(indptr, rows)
         np.testing.assert_array_equal(got, plain.positions(indptr, rows))
         np.testing.assert_array_equal(indices[got], np.concatenate([indices[indptr[u]:indptr[u + 1]] for u in rows]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.integers(0, 12), st.integers(0, 2**32 - 1))
+def test_row_gather_is_the_positions_gather(n, max_degree, seed):
+    """SciPy's C row gather gives the NumPy positions-and-take result, repeated and empty rows included."""
+    assert backend_mod._ROW_GATHER is not None  # this SciPy has it; else the fallback below is all there is
+    rng = np.random.default_rng(seed)
+    indptr, indices = _csr(rng, n, max_degree)
+    rows = np.sort(rng.integers(0, n, rng.integers(0, 2 * n)))
+    want = indices.take(get_backend("cpu").positions(indptr, rows))
+    got = get_backend("cpu").gather(backend_mod.compact_indptr(indptr), indices, rows)
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == np.int32
+
+
+@pytest.mark.parametrize("rule", ["threshold", "bass"])
+def test_runs_without_the_row_gather_are_the_same(rule, monkeypatch):
+    ov = {"network.kind": "barabasi_albert", "network.n": 3000, "network.m": 3, "wom.rule": rule,
+          "wom.threshold": 0.2, "seeding.fraction": 0.02, "run.steps": 40}
+    fast = sim.run("bass", seed=4, overrides=ov).timeseries
+    monkeypatch.setattr(backend_mod, "_ROW_GATHER", None)
+    assert fast.equals(sim.run("bass", seed=4, overrides=ov).timeseries)
+    assert fast["new_by_wom"].sum() > 100
 
 
 def test_cpu_steps_stay_event_driven():
