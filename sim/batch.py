@@ -335,7 +335,7 @@ class Replicates:
         if moved is None:
             self.pending = None
             if self.wom_term is not None:
-                self.wom_term = self.counts * self.wom_weight
+                self.xp.multiply(self.counts, self.wom_weight, out=self.wom_term)
         else:
             if self.pending is not None:
                 self.pending.append(moved)

@@ -311,7 +311,7 @@ class DiffusionModel(mesa.Model):
                 self.counts += len(new)
                 self.counts[new] -= 1
                 if self._wom_term is not None:
-                    self._wom_term = self.counts * self._wom_weight
+                    self.xp.multiply(self.counts, self._wom_weight, out=self._wom_term)  # in place: no fresh n floats
             self._pending = None  # everyone's count moved
         elif len(new):
             if self.rule == "cascade":  # the coins need the edges' positions: gather them once
@@ -326,7 +326,7 @@ class DiffusionModel(mesa.Model):
             if moved is None:  # a big step: everyone's count may have moved
                 self._pending = None
                 if self._wom_term is not None:
-                    self._wom_term = self.counts * self._wom_weight
+                    self.xp.multiply(self.counts, self._wom_weight, out=self._wom_term)  # in place: no fresh n floats
             else:
                 if self._pending is not None:
                     self._pending.append(moved)
