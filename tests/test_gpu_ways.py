@@ -105,7 +105,8 @@ def test_search_gather_positions_match_repeat_on_long_rows():
 @given(st.integers(1, 300), st.integers(0, 12), st.integers(0, 2**32 - 1))
 def test_row_gather_is_the_positions_gather(n, max_degree, seed):
     """SciPy's C row gather gives the NumPy positions-and-take result, repeated and empty rows included."""
-    assert backend_mod._ROW_GATHER is not None  # this SciPy has it; else the fallback below is all there is
+    if backend_mod._ROW_GATHER is None:
+        pytest.skip("this SciPy has no csr_row_index: the NumPy gather is the only one")
     rng = np.random.default_rng(seed)
     indptr, indices = _csr(rng, n, max_degree)
     rows = np.sort(rng.integers(0, n, rng.integers(0, 2 * n)))
