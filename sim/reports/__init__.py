@@ -1,0 +1,67 @@
+"""Scenario reports: the extra runs and figures that show each shipped scenario's point.
+
+A scenario names its report with the top-level key ``report`` (registered in
+:data:`sim.config.REPORTS`); ``bouche run`` calls it after the main run with
+``(result, folder)`` and it returns the paths it wrote. Each report validates
+that the scenario still fits it first and raises a one-line
+:class:`~sim.errors.ConfigError` otherwise (``--set report=''`` skips it).
+
+- ``bass``: the run against the closed-form Bass curve, and the same market on
+  sparse networks, slower than Bass (Fibich & Gibori 2010).
+- ``bandwagon``: final adoption against the seeded fraction over replicates,
+  with the analytic curve and critical mass; Granovetter's crowd; the Watts
+  cascade window.
+- ``broadcast-vs-seeding``: one budget spent four ways in each world of the
+  scenario's ``[variants]``, over paired replicates.
+- ``measurement``: what the dashboard shows against the true lift from twin
+  runs, for each campaign variant.
+
+Modules, one per report: :mod:`~sim.reports.bass`, :mod:`~sim.reports.bandwagon`,
+:mod:`~sim.reports.broadcast_vs_seeding` and :mod:`~sim.reports.measurement`;
+:mod:`~sim.reports.scenario_notes` (the lines after a scenario in ``bouche
+show`` and ``bouche run``) and :mod:`~sim.reports.common` (what the reports
+share). Every name is re-exported here, so ``sim.reports:bass_report`` and
+``from sim.reports import notes`` work as they name it.
+
+References
+----------
+Bass, F. M. (1969). Management Science 15(5), 215–227.
+Fibich, G. & Gibori, R. (2010). Aggregate diffusion dynamics in agent-based
+models with a spatial structure. Operations Research 58(5), 1450–1468.
+Granovetter, M. (1978). Threshold models of collective behavior. AJS 83(6).
+Watts, D. J. (2002). A simple model of global cascades on random networks. PNAS 99(9).
+Gleeson, J. P. & Cahalane, D. J. (2007). Seed size strongly affects cascades
+on random networks. Phys. Rev. E 75, 056103.
+Libai, B., Muller, E. & Peres, R. (2013). Decomposing the value of word-of-mouth
+seeding programs. JMR 50(2), 161–176.
+
+Examples
+--------
+>>> from sim import config
+>>> print(cascade_note(config.load("bandwagon")).split(";")[0])
+Watts (2002) cascade window for a uniform threshold of 0.35 on an Erdős–Rényi graph: none (no window above 1/4)
+"""
+
+from __future__ import annotations
+
+from sim.reports.bandwagon import (bandwagon_report, critical_mass, crowd_runs, threshold_cascade_size,
+                                   threshold_cdf, tipping_runs)
+from sim.reports.bass import bass_report
+from sim.reports.broadcast_vs_seeding import (STRATEGIES, StrategyComparison, broadcast_vs_seeding_report, budget,
+                                              strategy_arms, strategy_comparison)
+from sim.reports.common import REPLICATES
+from sim.reports.measurement import campaign_comparison, measurement_report
+from sim.reports.scenario_notes import cascade_note, notes
+
+# the other names of the former single module sim/reports.py, still reachable as sim.reports.NAME
+from sim.reports.bandwagon import CROWD_MEAN, CROWD_N, _phi_mean, _phi_text  # noqa: F401
+from sim.reports.bass import SPARSE, SPARSE_COLOURS, _bass_pq, _first, _network_text  # noqa: F401
+from sim.reports.broadcast_vs_seeding import (SHORT_LABELS, STRATEGY_COLOURS, STRATEGY_LABELS,  # noqa: F401
+                                              _worlds)
+from sim.reports.common import SKIP, _ci, _plt, _save, _t975  # noqa: F401
+from sim.reports.measurement import _value  # noqa: F401
+
+__all__ = ["bass_report", "bandwagon_report", "broadcast_vs_seeding_report", "measurement_report", "notes",
+           "cascade_note", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",
+           "crowd_runs", "budget", "strategy_arms", "strategy_comparison", "StrategyComparison",
+           "campaign_comparison", "STRATEGIES", "REPLICATES"]
