@@ -21,6 +21,7 @@ import pandas as pd
 import scipy as sp
 import scipy.sparse  # noqa: F401  (makes sp.sparse available)
 
+from sim.backend import get_backend  # its gather is the one row gather (SciPy's C loop where types allow)
 from sim.errors import ConfigError
 
 __all__ = [
@@ -46,16 +47,7 @@ def gather_rows(indptr: np.ndarray, indices: np.ndarray, rows) -> np.ndarray:
     >>> gather_rows(np.array([0, 2, 2, 5]), np.array([1, 2, 0, 1, 2]), [2, 0, 1])
     array([0, 1, 2, 1, 2])
     """
-    rows = np.asarray(rows, dtype=np.int64).ravel()
-    starts = indptr[rows]
-    lens = indptr[rows + 1] - starts
-    total = int(lens.sum())
-    if total == 0:
-        return indices[:0].copy()
-    out_starts = np.cumsum(lens) - lens
-    pos = np.repeat(starts - out_starts, lens)
-    pos += np.arange(total, dtype=np.int64)
-    return indices[pos]
+    return get_backend("cpu").gather(indptr, indices, np.asarray(rows, dtype=np.int64).ravel())
 
 
 class Graph:
