@@ -60,8 +60,8 @@ def random_lower(n, E, rng):
 @pytest.fixture
 def tiny_blocks(monkeypatch):
     """Shrink the block sizes so that small graphs cross many block boundaries."""
-    monkeypatch.setattr(nw, "_BLOCK", 16)
-    monkeypatch.setattr(nw, "_ROWS", 3)
+    monkeypatch.setattr(nw.csr, "_BLOCK", 16)
+    monkeypatch.setattr(nw.csr, "_ROWS", 3)
 
 
 # ---------------------------------------------------------------- symmetrisation
@@ -71,8 +71,8 @@ def tiny_blocks(monkeypatch):
 @pytest.mark.parametrize("blocks", ["default", "tiny"])
 def test_symmetric_equals_scipy(n, E, seed, sorted_rows, blocks, monkeypatch):
     if blocks == "tiny":
-        monkeypatch.setattr(nw, "_BLOCK", 16)
-        monkeypatch.setattr(nw, "_ROWS", 3)
+        monkeypatch.setattr(nw.csr, "_BLOCK", 16)
+        monkeypatch.setattr(nw.csr, "_ROWS", 3)
     rng = np.random.default_rng(seed)
     rows, cols = random_lower(n, E, rng)
     ptr, idx = lower_csr(n, rows, cols, None if sorted_rows else rng)
@@ -141,8 +141,8 @@ def ba_sequential(n, m, seed):
 @pytest.mark.parametrize("blocks", ["default", "tiny"])
 def test_ba_matches_the_sequential_rule(n, m, seed, blocks, monkeypatch):
     if blocks == "tiny":
-        monkeypatch.setattr(nw, "_BLOCK", 16)
-        monkeypatch.setattr(nw, "_ROWS", 3)
+        monkeypatch.setattr(nw.csr, "_BLOCK", 16)
+        monkeypatch.setattr(nw.csr, "_ROWS", 3)
     src, tgt = ba_sequential(n, m, seed)
     g = nw.barabasi_albert(n, m, np.random.default_rng(seed))
     ptr, idx = sym_reference(n, src, tgt)

@@ -1,4 +1,4 @@
-"""The classroom app (sim/viz.py): its controls, the model behind it, the speed of its
+"""The classroom app (sim/viz/): its controls, the model behind it, the speed of its
 network view, the command's errors, and the app itself in a real headless Chromium."""
 
 import os
