@@ -1,4 +1,4 @@
-"""The attention model and the fragmentation scenario (sim/attention.py, scenarios/fragmentation.toml).
+"""The attention model and the fragmentation scenario (sim/attention/, scenarios/fragmentation.toml).
 
 Statistical tests fix their seeds and state their tolerance. Replicates of a sweep
 are paired by seed: every level of a parameter runs on the same follow graph,

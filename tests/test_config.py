@@ -1,4 +1,4 @@
-"""Scenario schema and validation (sim/config.py)."""
+"""Scenario schema and validation (sim/config/)."""
 
 import pytest
 

@@ -1,63 +1,9 @@
-"""Content and limited attention: why social media are not mass media.
+"""The attention model (scenario ``model = attention``): posts, feeds, attention, reshares, broadcast.
 
-Everyone can publish. People follow accounts on a directed follow graph built
-from interest communities (homophily) and popularity; each step active
-producers post items, each person sees at most ``k`` items from what the
-accounts they follow posted or reshared (limited attention), reshares some of
-them to their own followers, and the broadcast channels (mass media) compete
-for the same attention. Each item keeps its *channel* (the account that first
-posted it, or a broadcast channel), so the run measures per channel its views
-and its unique reach, the concentration of attention, the long tail of
-audiences and the overlap between audiences.
-
-The mechanism of one step ``t`` (synchronous, vectorised; no loop over people):
-
-1. **Posts.** Each active producer posts a new item with probability
-   ``post_rate`` (one uniform per person per step, so runs with more producers
-   share the draws of runs with fewer).
-2. **Feeds.** Each item posted at ``t`` or reshared at ``t - 1`` is offered to
-   every follower of its sharer (an item offered twice counts once). Offers
-   not seen this step are gone.
-3. **Attention.** Each person has ``k`` slots. A watcher of the broadcast
-   channels gives each slot to broadcast with probability pull / (pull + m),
-   where m is the number of social items on offer and the pull is set by
-   ``broadcast_share`` s (:func:`broadcast_pull`): facing exactly ``k``
-   social items, a watcher of every broadcast channel gives them a share s;
-   facing more, less. Social slots beyond what the feed offers go to
-   broadcast as well (:func:`broadcast_slots`). The social slots pick distinct
-   items uniformly from the feed (:func:`choose`); the broadcast slots are
-   shared among the channels the person watches (:func:`split_slots`).
-4. **Reshares.** Each social item seen is reshared with probability
-   ``reshare``; it is offered to the resharer's followers at ``t + 1``.
-
-A user channel is a producer's own posts, wherever they travel; a view is one
-item seen by one person in one step (a person may see an item again later if
-another followee reshares it); the reach of a channel is the number of
-distinct people who saw at least one of its items.
-
-Random streams (:class:`sim.streams.Streams`): ``network`` (follow graph),
-``attention.producers`` (who publishes: a fixed random order, the first
-``producers x n`` do, so the sets are nested), ``attention.watchers``,
-``attention.posts``, ``attention.broadcast``, ``attention.feeds``,
-``attention.reshares``.
-
-Examples
---------
->>> m = AttentionModel("fragmentation", seed=1, overrides={"network.n": 2000, "run.steps": 10}).run()
->>> s = m.summary()
->>> s["producers"], s["steps_run"], int(m.timeseries()["views"].sum()) == s["views"]
-(400, 10, True)
->>> 0.85 < s["broadcast_reach"] < 0.95      # 90 % watch the broadcast channel
-True
-
-References
-----------
-Weng, L., Flammini, A., Vespignani, A. & Menczer, F. (2012). Competition among memes in a world with
-limited attention. Scientific Reports 2:335.
-Webster, J. G. & Ksiazek, T. B. (2012). The dynamics of audience fragmentation: public attention in an
-age of digital media. Journal of Communication 62(1).
-Ehrenberg, A. S. C., Goodhardt, G. J. & Barwise, T. P. (1990). Double jeopardy revisited. Journal of
-Marketing 54(3).
+:class:`AttentionModel` orchestrates and records; the mechanisms it calls are
+pure array functions in :mod:`sim.attention.following` (the follow graph) and
+:mod:`sim.attention.slots` (limited attention). The mechanism of a step is
+described in :mod:`sim.attention`.
 """
 
 from __future__ import annotations
@@ -70,12 +16,13 @@ import numpy as np
 import pandas as pd
 
 from sim import concentration, config, networks
+from sim.attention.following import follow_graph
+from sim.attention.slots import broadcast_pull, broadcast_slots, choose, split_slots
 from sim.backend import sorted_distinct
 from sim.errors import ConfigError
 from sim.streams import Streams
 
-__all__ = ["AttentionModel", "follow_graph", "broadcast_pull", "broadcast_slots", "choose", "split_slots",
-           "SHIPPED_RANGES", "TIMESERIES_COLUMNS"]
+__all__ = ["AttentionModel", "SHIPPED_RANGES", "TIMESERIES_COLUMNS", "OVERLAP_CHANNELS"]
 
 TIMESERIES_COLUMNS = ("step", "posts", "offered", "views", "broadcast_views", "reshares", "broadcast_share",
                       "top1_share", "effective_channels", "broadcast_reach")
@@ -85,196 +32,6 @@ SHIPPED_RANGES = {
     "attention.broadcast_share": (0.05, 0.1, 0.2, 0.3, 0.5, 0.7),
 }
 OVERLAP_CHANNELS = 30  # user channels (largest reach first) in the audience-overlap matrix
-
-
-def follow_graph(n: int, follows: int, homophily: float, communities: int, exponent: float,
-                 rng: np.random.Generator) -> networks.Graph:
-    """Directed follow graph with interest communities and popular accounts.
-
-    People are split at random into ``communities`` equal interest
-    communities. Each account has an attractiveness a ~ Pareto (density
-    proportional to a^-exponent, a >= 1). Each person makes ``follows`` draws
-    of an account to follow, with probability proportional to a: a share
-    ``homophily`` of the draws inside their own community, the rest among
-    everyone. A draw that repeats a follow or picks oneself is drawn again (up
-    to 30 rounds; what still clashes is dropped, which only happens when a
-    community is too small, or one account holds nearly all its
-    attractiveness). Follower counts inherit the Pareto tail.
-
-    An edge u -> v means v follows u (v sees what u posts): "u influences v".
-
-    Parameters
-    ----------
-    n, follows, communities : int
-    homophily : float
-        0 = follows ignore communities; 1 = everyone follows inside their community.
-    exponent : float
-        Tail exponent (> 1) of attractiveness; follower counts ~ k^-exponent.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    sim.networks.Graph
-        Directed; ``segments`` holds each person's community.
-
-    Examples
-    --------
-    >>> g = follow_graph(1000, 20, 1.0, 10, 2.5, np.random.default_rng(0))
-    >>> g.directed, int(g.in_degree.min()), int(g.in_degree.max())
-    (True, 20, 20)
-    >>> src = np.repeat(np.arange(g.n), g.out_degree)
-    >>> bool((g.segments[src] == g.segments[g.out_indices]).all())   # all follows inside
-    True
-    """
-    community = (rng.permutation(n) % communities).astype(np.int32)
-    attract = (1.0 - rng.random(n)) ** (-1.0 / (exponent - 1.0))
-    order = np.argsort(community, kind="stable")
-    cum = np.cumsum(attract[order])
-    sizes = np.bincount(community, minlength=communities)
-    end = cum[np.cumsum(sizes) - 1]
-    start = np.concatenate(([0.0], end[:-1]))
-
-    follower = np.repeat(np.arange(n, dtype=np.int64), follows)
-    inside = rng.random(follower.size) < homophily
-    c = community[follower]
-    lo = np.where(inside, start[c], 0.0)
-    width = np.where(inside, end[c] - start[c], cum[-1])
-    followee = np.empty(follower.size, dtype=np.int64)
-    redraw = np.arange(follower.size)
-    rows = np.arange(n)
-    for _ in range(30):  # redraw repeated follows and self-follows (few, fewer each round)
-        pos = np.searchsorted(cum, lo[redraw] + rng.random(redraw.size) * width[redraw], side="right")
-        followee[redraw] = order[np.minimum(pos, n - 1)]
-        mine = followee.reshape(n, follows)[rows]  # the follows of the people who had a clash
-        sort = np.argsort(mine, axis=1, kind="stable")
-        ranked = np.take_along_axis(mine, sort, axis=1)
-        clash = np.zeros(mine.shape, dtype=bool)
-        np.put_along_axis(clash, sort[:, 1:], ranked[:, 1:] == ranked[:, :-1], axis=1)
-        r, col = np.nonzero(clash | (mine == rows[:, None]))
-        if r.size == 0:
-            break
-        redraw = rows[r] * follows + col
-        rows = sorted_distinct(rows[r])
-    keep = np.ones(follower.size, dtype=bool)
-    keep[redraw if r.size else []] = False  # clashes left after the last round
-    names = [f"interest {i + 1}" for i in range(communities)]
-    return networks.from_edges(n, followee[keep], follower[keep], directed=True, segments=community,
-                               segment_names=names, simple=True)
-
-
-def broadcast_pull(share: float, watched: np.ndarray, channels: int, k: int) -> np.ndarray:
-    """Each person's pull of broadcast on attention, in units of social items.
-
-    A person who watches all ``channels`` broadcast channels and is offered
-    exactly ``k`` social items gives broadcast a share ``share`` of their
-    attention: pull / (pull + k) = share, so pull = k·share / (1 - share).
-    Watching fewer channels pulls proportionally less.
-
-    Parameters
-    ----------
-    share : float
-        ``attention.broadcast_share``, in [0, 1).
-    watched : numpy.ndarray of int
-        Number of broadcast channels each person watches.
-    channels, k : int
-
-    Examples
-    --------
-    >>> broadcast_pull(0.5, np.array([0, 1, 2]), 2, 10)
-    array([ 0.,  5., 10.])
-    """
-    if channels == 0 or share == 0:
-        return np.zeros(len(watched))
-    return np.asarray(watched, dtype=np.float64) / channels * k * share / (1.0 - share)
-
-
-def broadcast_slots(n_social: np.ndarray, pull: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """How many of their ``k`` attention slots each person gives to broadcast this step.
-
-    Each slot goes to broadcast with probability pull / (pull + n_social), else
-    to the social feed; social slots beyond the ``n_social`` items on offer go
-    to broadcast too (a watcher with little in the feed watches more television).
-    People with no pull (they watch no broadcast channel) give it nothing.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> broadcast_slots(np.array([0, 3, 10, 10]), np.array([0.0, 5.0, 0.0, 1e-9]), 5, rng).tolist()
-    [0, 3, 0, 0]
-    >>> slots = broadcast_slots(np.full(100000, 10), np.full(100000, 10 * 0.3 / 0.7), 10, rng)
-    >>> round(float(slots.mean()) / 10, 2)    # share 0.3 against k = 10 social items
-    0.3
-    """
-    n_social = np.asarray(n_social, dtype=np.int64)
-    pull = np.asarray(pull, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(pull > 0, pull / (pull + n_social), 0.0)
-    social = np.minimum(k - rng.binomial(k, p), n_social)
-    return np.where(pull > 0, k - social, 0)
-
-
-def choose(group: np.ndarray, limit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A uniform sample without replacement of at most ``limit[g]`` rows of each group g.
-
-    Every row gets the key g + u with u uniform in [0, 1); one sort of the keys
-    shuffles the rows within each group, and the first ``limit[g]`` of each
-    group are chosen.
-
-    Parameters
-    ----------
-    group : numpy.ndarray of int
-        Group of each row (here: the person an item is offered to).
-    limit : numpy.ndarray of int
-        Most rows chosen per group, indexed by group.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        True for the chosen rows.
-
-    Examples
-    --------
-    >>> chosen = choose(np.array([0, 0, 0, 1, 1, 2]), np.array([2, 5, 0]), np.random.default_rng(0))
-    >>> int(chosen[:3].sum()), int(chosen[3:5].sum()), bool(chosen[5])
-    (2, 2, False)
-    """
-    group = np.asarray(group, dtype=np.int64)
-    chosen = np.zeros(group.size, dtype=bool)
-    if group.size == 0:
-        return chosen
-    order = np.argsort(group + rng.random(group.size), kind="stable")  # much faster than a lexsort
-    g = group[order]
-    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    rank = np.arange(g.size) - np.repeat(first, np.diff(np.r_[first, g.size]))
-    chosen[order[rank < np.asarray(limit)[g]]] = True
-    return chosen
-
-
-def split_slots(slots: np.ndarray, watches: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Share each person's broadcast slots evenly at random among the channels they watch.
-
-    Returns an int64 array (channels, people). A loop over the (few) channels,
-    vectorised over people: each channel takes a binomial share of what is left.
-
-    Examples
-    --------
-    >>> watches = np.array([[True, True, False], [True, False, False]])
-    >>> x = split_slots(np.array([4, 3, 0]), watches, np.random.default_rng(0))
-    >>> x.sum(axis=0).tolist(), int(x[1, 1])
-    ([4, 3, 0], 0)
-    """
-    left = np.asarray(slots, dtype=np.int64).copy()
-    ahead = watches.sum(axis=0)
-    out = np.zeros(watches.shape, dtype=np.int64)
-    for j in range(watches.shape[0]):
-        w = watches[j]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.where(w, 1.0 / np.maximum(ahead, 1), 0.0)
-        out[j] = rng.binomial(left, p)
-        left -= out[j]
-        ahead -= w
-    return out
 
 
 def _lower_quartile(values: np.ndarray) -> float | None:

@@ -1,0 +1,325 @@
+"""The resolved scenario: :class:`Scenario`, :func:`load` and the one resolver behind them.
+
+Every construction path (a shipped name, a TOML file, a dict, overrides,
+:meth:`Scenario.replace`) goes through :func:`_resolve`, which checks each key
+against the schema, each value with :func:`~sim.config.values._check`, and
+then the rules that involve several parameters (:func:`_cross_check`).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.config.schema import MEDIUM_PARAMS, MODELS, PARAMS, REPORTS, SECTIONS, TEXT_KEYS, TOP_KEYS, _fmt
+from sim.config.shipped import _read_toml
+from sim.config.values import _check, _check_applies, applies
+from sim.errors import ConfigError
+
+__all__ = ["Scenario", "load", "flatten"]
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved, validated scenario. Build a changed one with :meth:`replace`; never mutate.
+
+    ``values`` holds every parameter with its default filled in; ``media`` is a
+    tuple of dicts, one per medium.
+    """
+
+    name: str
+    description: str
+    seed: int
+    values: dict = field(repr=False)
+    media: tuple = field(repr=False)
+    source: str = ""
+    title: str = ""
+    model: str = "adoption"
+    report: str = ""
+    # named override tables ([variants.NAME]) the scenario's report runs beside the base, flattened
+    # to dotted keys; each was validated on top of the base
+    variants: dict = field(default_factory=dict, repr=False)
+
+    def get(self, key: str) -> Any:
+        """Value of a dotted key; ``media.KEY`` reads the first medium."""
+        if key.startswith("media."):
+            if not self.media:
+                return None
+            return self.media[0][key.split(".", 1)[1]]
+        return self.values[key]
+
+    def section(self, name: str) -> dict:
+        """All parameters of one section, without the section prefix."""
+        prefix = name + "."
+        return {k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix)}
+
+    def replace(self, overrides: dict | None = None, seed: int | None = None) -> "Scenario":
+        """A new scenario with the overrides applied and validated (this one when nothing changes)."""
+        if not overrides:
+            if seed is None or seed == self.seed:
+                return self  # never mutated: sharing it is safe, and saves a resolve per model built from it
+            if not isinstance(seed, bool) and isinstance(seed, int) and seed >= 0:
+                return dataclasses.replace(self, seed=seed)  # no value depends on the seed: nothing to re-check
+        raw = self.to_dict()
+        if seed is not None:
+            raw["seed"] = seed
+        return _resolve(raw, overrides or {}, self.source)
+
+    def to_dict(self) -> dict:
+        """Nested plain dict (the TOML shape), with every default filled in."""
+        out: dict[str, Any] = {"name": self.name, "description": self.description, "seed": self.seed}
+        for key in ("title", "report"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.model != "adoption":
+            out["model"] = self.model
+        for key, value in self.values.items():
+            if applies(key, self.model):  # only what this model reads
+                section, name = key.split(".", 1)
+                out.setdefault(section, {})[name] = copy.deepcopy(value)
+        if applies("media", self.model):
+            out["media"] = [copy.deepcopy(m) for m in self.media]
+        if self.variants:
+            out["variants"] = copy.deepcopy(self.variants)
+        return out
+
+
+def load(source: "str | Path | Scenario | dict", overrides: dict | None = None, seed: int | None = None) -> Scenario:
+    """Load a scenario by shipped name, TOML path, dict or Scenario, then apply overrides.
+
+    Parameters
+    ----------
+    source : str, Path, dict or Scenario
+        A shipped scenario name (``"bass"``), a path to a TOML file, a dict of
+        the TOML shape, or a Scenario.
+    overrides : dict, optional
+        Dotted keys to values, e.g. ``{"wom.q": 0.5, "media.tv.reach": 0.2}``.
+    seed : int, optional
+        Root seed replacing the scenario's.
+    """
+    overrides = dict(overrides or {})
+    if isinstance(source, Scenario):
+        return source.replace(overrides, seed=seed)
+    if isinstance(source, dict):
+        raw, origin = copy.deepcopy(source), "<dict>"
+    else:
+        raw, origin = _read_toml(source)
+    if seed is not None:
+        raw["seed"] = seed
+    return _resolve(raw, overrides, origin)
+
+
+
+def _suggest(key: str, candidates) -> str:
+    near = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]}?" if near else ""
+
+
+def _unknown(key: str, candidates) -> ConfigError:
+    return ConfigError(key, f"is not a parameter{_suggest(key, candidates)}")
+
+
+def _all_keys(media_names=()) -> list[str]:
+    keys = list(PARAMS) + list(MEDIUM_PARAMS) + list(TOP_KEYS)
+    keys += [f"media.{m}.{k.split('.', 1)[1]}" for m in media_names for k in MEDIUM_PARAMS]
+    return keys
+
+
+def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
+    if not isinstance(raw, dict):
+        raise ConfigError("scenario", f"must be a table of sections; got {type(raw).__name__}")
+    flat: dict[str, Any] = {}
+    media_raw: Any = []
+    for top, value in raw.items():
+        if top in TOP_KEYS:
+            continue
+        if top == "media":
+            media_raw = value
+            continue
+        if top not in SECTIONS:
+            raise ConfigError(top, f"is not a section (sections: {', '.join(SECTIONS)}){_suggest(top, SECTIONS)}")
+        if not isinstance(value, dict):
+            raise ConfigError(top, f"must be a table of parameters; got {value!r}")
+        for name, v in value.items():
+            key = f"{top}.{name}"
+            if key not in PARAMS:
+                raise _unknown(key, PARAMS)
+            flat[key] = v
+    media = _media_list(media_raw)
+    _check_applies(overrides.get("model", raw.get("model", "adoption")),
+                   [*flat, *(["media"] if media else []), *overrides], raw.get("name", "scenario"))
+
+    for key, value in overrides.items():
+        key = key.replace("__", ".")
+        if key == "seed":
+            raw["seed"] = value
+        elif key in TEXT_KEYS or key in ("model", "variants"):
+            raw[key] = value
+        elif key == "media":
+            media = _media_list(value)
+        elif key.startswith("media."):
+            _override_medium(media, key, value)
+        elif key in PARAMS:
+            flat[key] = value
+        else:
+            raise _unknown(key, _all_keys([m.get("name", "") for m in media]))
+
+    values = {}
+    for key, param in PARAMS.items():
+        values[key] = _check(param, flat[key]) if key in flat else copy.deepcopy(param.default)
+    resolved_media = []
+    for i, m in enumerate(media):
+        resolved = {}
+        for key, param in MEDIUM_PARAMS.items():
+            short = key.split(".", 1)[1]
+            label = f"media.{m.get('name', i)}.{short}" if len(media) > 1 else key
+            default = param.default if short != "name" else ("media" if len(media) == 1 else f"media{i + 1}")
+            resolved[short] = _check(param, m[short], label) if short in m else default
+        resolved_media.append(resolved)
+    names = [m["name"] for m in resolved_media]
+    if len(set(names)) != len(names):
+        raise ConfigError("media.name", f"must be unique across media; got {names}")
+
+    seed = raw.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError("seed", f"must be an integer >= 0; got {seed!r}")
+    for text_key in TEXT_KEYS:
+        if text_key in raw and not isinstance(raw[text_key], str):
+            raise ConfigError(text_key, f"must be a string; got {raw[text_key]!r}")
+    model = raw.get("model", "adoption")
+    if model not in MODELS:
+        raise ConfigError("model", f"must be one of {', '.join(MODELS)}; got {model!r}")
+    if raw.get("report") and raw["report"] not in REPORTS:
+        raise ConfigError("report", f"must be one of {', '.join(REPORTS) or '(none defined)'}; got {raw['report']!r}")
+    if model == "attention":
+        _cross_check_attention(values)
+    else:
+        _cross_check(values, resolved_media, given=set(flat))
+    variants = _variants(raw, overrides, origin)
+    return Scenario(name=raw.get("name", "scenario"), description=raw.get("description", "").strip(),
+                    seed=seed, values=values, media=tuple(resolved_media), source=origin,
+                    title=raw.get("title", ""), model=model, report=raw.get("report", ""), variants=variants)
+
+
+def flatten(table: dict, prefix: str = "") -> dict:
+    """Nested tables to dotted keys: ``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5, "media.p": 0.1}``."""
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _variants(raw: dict, overrides: dict, origin: str) -> dict:
+    """Validate the ``[variants.NAME]`` override tables, each on top of the base; return them flattened."""
+    given = raw.get("variants") or {}
+    if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
+        raise ConfigError("variants", f"must be a table of named override tables ([variants.NAME]); got {given!r}")
+    base = {k: v for k, v in raw.items() if k != "variants"}
+    rest = {k: v for k, v in overrides.items() if k != "variants"}
+    out = {}
+    for name, table in given.items():
+        flat = flatten(table)
+        try:
+            _resolve(copy.deepcopy(base), {**rest, **flat}, origin)
+        except ConfigError as exc:
+            raise ConfigError(f"variants.{name}.{exc.key}", exc.message) from None
+        out[name] = flat
+    return out
+
+
+def _media_list(value: Any) -> list[dict]:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(m, dict) for m in value):
+        raise ConfigError("media", f"must be a table or an array of tables ([[media]]); got {value!r}")
+    out = []
+    for m in value:
+        for name in m:
+            if f"media.{name}" not in MEDIUM_PARAMS:
+                raise _unknown(f"media.{name}", MEDIUM_PARAMS)
+        out.append(dict(m))
+    return out
+
+
+def _override_medium(media: list[dict], key: str, value: Any) -> None:
+    parts = key.split(".")
+    names = [m.get("name", "media" if len(media) == 1 else f"media{i + 1}") for i, m in enumerate(media)]
+    if len(parts) == 2:
+        if f"media.{parts[1]}" not in MEDIUM_PARAMS:
+            raise _unknown(key, _all_keys(names))
+        if not media:
+            media.append({})
+        elif len(media) > 1:
+            raise ConfigError(key, f"is ambiguous: this scenario has {len(media)} media ({', '.join(names)}); "
+                                   f"use media.{names[0]}.{parts[1]}")
+        media[0][parts[1]] = value
+        return
+    if len(parts) == 3 and f"media.{parts[2]}" in MEDIUM_PARAMS:
+        if parts[1] in names:
+            media[names.index(parts[1])][parts[2]] = value
+            return
+        raise ConfigError(key, f"names no medium of this scenario (media: {', '.join(names) or 'none'})")
+    raise _unknown(key, _all_keys(names))
+
+
+def _cross_check(v: dict, media: list[dict], given: set) -> None:
+    """Checks that involve several parameters (``given``: keys the user set explicitly)."""
+    kind = v["network.kind"]
+    if kind == "stochastic_block" and v["network.sizes"]:
+        v["network.n"] = sum(v["network.sizes"])  # the sizes decide n
+    n = v["network.n"]
+    if kind == "erdos_renyi" and not v["network.mean_degree"] < n - 1 + 1e-12:
+        raise ConfigError("network.mean_degree", f"must be a number in (0, n-1) = (0, {n - 1}); "
+                                                 f"got {_fmt(v['network.mean_degree'])}")
+    if kind in ("ring", "watts_strogatz"):
+        k = v["network.k"]
+        if k % 2 or k >= n:
+            raise ConfigError("network.k", f"must be an even integer in [2, n-1] = [2, {n - 1}]; got {k}")
+    if kind == "barabasi_albert" and v["network.m"] >= n:
+        raise ConfigError("network.m", f"must be an integer in [1, n-1] = [1, {n - 1}]; got {v['network.m']}")
+    if kind == "stochastic_block":
+        if v["network.sizes"] is None and v["network.communities"] > n:
+            raise ConfigError("network.communities", f"must be an integer in [1, n] = [1, {n}]; "
+                                                     f"got {v['network.communities']}")
+    if kind == "file" and not v["network.path"]:
+        raise ConfigError("network.path", "must name a graph file when network.kind = file; got none")
+    if v["wom.threshold_low"] > v["wom.threshold_high"]:
+        raise ConfigError("wom.threshold_low", f"must be <= wom.threshold_high = {v['wom.threshold_high']}; "
+                                               f"got {v['wom.threshold_low']}")
+    s = v["seeding.strategy"]
+    if v["seeding.count"] is not None and v["seeding.fraction"] is not None:
+        raise ConfigError("seeding.count", "and seeding.fraction are alternatives: set one; got both")
+    if s in ("random", "top_degree", "friend_of_random", "greedy") and v["seeding.count"] is None \
+            and v["seeding.fraction"] is None:
+        raise ConfigError("seeding.count", f"(or seeding.fraction) must be set when seeding.strategy = {s}; got none")
+    if s == "nodes" and not v["seeding.nodes"]:
+        raise ConfigError("seeding.nodes", "must list at least one node id when seeding.strategy = nodes; got []")
+    if v["seeding.count"] is not None and kind != "file" and v["seeding.count"] > n:
+        raise ConfigError("seeding.count", f"must be <= the number of people ({n}); got {v['seeding.count']}")
+    for m in media:
+        label = f"media.{m['name']}" if len(media) > 1 else "media"
+        if m["stop"] is not None and m["stop"] < m["start"]:
+            raise ConfigError(f"{label}.stop", f"must be >= {label}.start = {m['start']} (or none); got {m['stop']}")
+        if m["target"] == "segment" and m["segment"] is None:
+            raise ConfigError(f"{label}.segment", "must name a segment when target = segment; got none")
+
+
+def _cross_check_attention(v: dict) -> None:
+    """Checks across the parameters of the attention model (scenario ``model = attention``)."""
+    n = v["network.n"]
+    if n < 2:
+        raise ConfigError("network.n", f"must be an integer >= 2 for model = attention; got {n}")
+    if v["attention.follows"] > n - 1:
+        raise ConfigError("attention.follows", f"must be an integer in [1, n-1] = [1, {n - 1}]; "
+                                               f"got {v['attention.follows']}")
+    if v["attention.communities"] > n:
+        raise ConfigError("attention.communities", f"must be an integer in [1, n] = [1, {n}]; "
+                                                   f"got {v['attention.communities']}")

@@ -1,0 +1,231 @@
+"""The scenario schema: every parameter, its type, default, allowed range and meaning.
+
+:data:`PARAMS` maps each dotted key (``"wom.q"``) to its :class:`Param`;
+:data:`MEDIUM_PARAMS` does the same for the keys of one ``[[media]]`` table.
+The registries beside them say which top-level keys a scenario may have
+(:data:`TOP_KEYS`), which model class runs it (:data:`MODELS`), which
+parameters each model reads (:data:`APPLIES_TO`) and which extra figures a
+scenario may ask for (:data:`REPORTS`). The resolver in
+:mod:`sim.config.scenario` reads these very dicts, so an entry added to one of
+them at run time takes effect.
+
+Examples
+--------
+>>> PARAMS["network.n"].allowed()
+'an integer >= 1'
+>>> MEDIUM_PARAMS["media.p"].allowed()
+'a number in [0, 1]'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Param",
+    "PARAMS",
+    "MEDIUM_PARAMS",
+    "NETWORK_KINDS",
+    "WOM_RULES",
+    "SEEDING_STRATEGIES",
+    "MEDIA_TARGETS",
+    "TOP_KEYS",
+    "TEXT_KEYS",
+    "MODELS",
+    "APPLIES_TO",
+    "REPORTS",
+    "SECTIONS",
+]
+
+_INF = math.inf
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of the schema: its type, default, allowed range and meaning."""
+
+    key: str
+    kind: str  # int, float, prob, str, bool, choice, ints, number_or_list, int_or_list, ids
+    default: Any
+    help: str
+    lo: float = -_INF
+    hi: float = _INF
+    lo_open: bool = False
+    hi_open: bool = False
+    choices: tuple = ()
+    nullable: bool = False
+    used_by: str = ""  # e.g. "network.kind = erdos_renyi"
+
+    def allowed(self) -> str:
+        """Say in words what values are allowed."""
+        if self.kind == "choice":
+            text = "one of " + ", ".join(self.choices)
+        elif self.kind == "bool":
+            text = "true or false"
+        elif self.kind == "str":
+            text = "a string"
+        elif self.kind == "ids":
+            text = "a list of node ids"
+        elif self.kind == "ints":
+            text = "a list of integers >= 1"
+        else:
+            noun = {"int": "an integer", "int_or_list": "an integer (or a list of integers, one per person)",
+                    "number_or_list": "a number (or a list of numbers, one per person)"}.get(self.kind, "a number")
+            text = noun + _range_text(self)
+        if self.nullable:
+            text += " (or none)"
+        return text
+
+
+def _range_text(p: Param) -> str:
+    if p.lo == -_INF and p.hi == _INF:
+        return ""
+    if p.hi == _INF:
+        return f" {'>' if p.lo_open else '>='} {_fmt(p.lo)}"
+    if p.lo == -_INF:
+        return f" {'<' if p.hi_open else '<='} {_fmt(p.hi)}"
+    left = "(" if p.lo_open else "["
+    right = ")" if p.hi_open else "]"
+    return f" in {left}{_fmt(p.lo)}, {_fmt(p.hi)}{right}"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def _prob(key, default, help, **kw):
+    return Param(key, "prob", default, help, lo=0.0, hi=1.0, **kw)
+
+
+NETWORK_KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert", "stochastic_block", "file")
+WOM_RULES = ("bass", "threshold", "complex", "cascade", "none")
+SEEDING_STRATEGIES = ("none", "random", "top_degree", "friend_of_random", "nodes", "greedy")
+MEDIA_TARGETS = ("all", "top_degree", "segment")
+
+PARAMS: dict[str, Param] = {p.key: p for p in [
+    Param("network.kind", "choice", "erdos_renyi", "how the social graph is built", choices=NETWORK_KINDS),
+    Param("network.n", "int", 1000, "number of people", lo=1),
+    Param("network.mean_degree", "float", 10.0, "mean number of contacts per person",
+          lo=0, lo_open=True, used_by="erdos_renyi"),
+    Param("network.k", "int", 10, "contacts per person on the ring lattice (even)", lo=2, used_by="ring, watts_strogatz"),
+    Param("network.rewire", "prob", 0.1, "probability that a lattice edge is rewired at random",
+          lo=0.0, hi=1.0, used_by="watts_strogatz"),
+    Param("network.m", "int", 3, "edges each newcomer attaches (preferential attachment)", lo=1,
+          used_by="barabasi_albert"),
+    Param("network.sizes", "ints", None, "community sizes (their sum replaces n)", nullable=True, used_by="stochastic_block"),
+    Param("network.communities", "int", 4, "number of equal communities when sizes is not given", lo=1,
+          used_by="stochastic_block"),
+    _prob("network.p_in", 0.05, "link probability within a community", used_by="stochastic_block"),
+    _prob("network.p_out", 0.001, "link probability between communities", used_by="stochastic_block"),
+    Param("network.path", "str", None, "graph file: edge list (.csv .tsv .txt .edges), .graphml or .gexf",
+          nullable=True, used_by="file"),
+    Param("network.directed", "bool", None, "treat edges u->v as one-way (u influences v); none = as the file says",
+          nullable=True, used_by="file"),
+    Param("network.seed", "int", None, "seed of the graph alone (none = from the run's seed); a fixed value "
+          "keeps one network across replicates", lo=0, nullable=True),
+    Param("wom.rule", "choice", "bass", "word-of-mouth rule", choices=WOM_RULES),
+    Param("wom.q", "float", 0.38, "imitation coefficient: per-step probability q x (adopted fraction of contacts)",
+          lo=0.0, used_by="bass"),
+    Param("wom.threshold", "number_or_list", 0.18, "adopt when the adopted fraction of contacts >= threshold",
+          lo=0.0, hi=1.0, used_by="threshold"),
+    Param("wom.threshold_sd", "float", 0.0, "spread of thresholds (normal, clipped to [0, 1])", lo=0.0,
+          used_by="threshold"),
+    Param("wom.threshold_dist", "choice", "normal", "threshold distribution", choices=("normal", "uniform"),
+          used_by="threshold"),
+    _prob("wom.threshold_low", 0.0, "lower end of uniform thresholds", used_by="threshold"),
+    _prob("wom.threshold_high", 1.0, "upper end of uniform thresholds", used_by="threshold"),
+    Param("wom.count", "int_or_list", 2, "adopt when at least this many contacts have adopted", lo=0,
+          used_by="complex"),
+    _prob("wom.beta", 0.05, "probability that a new adopter converts each contact (one chance)", used_by="cascade"),
+    Param("seeding.strategy", "choice", "none", "who adopts at step 0", choices=SEEDING_STRATEGIES),
+    Param("seeding.count", "int", None, "number of seeds", lo=0, nullable=True),
+    _prob("seeding.fraction", None, "fraction of people seeded (instead of count)", nullable=True),
+    Param("seeding.nodes", "ids", [], "explicit seed ids (strategy = nodes)"),
+    Param("seeding.cost_per_seed", "float", 0.0, "cost of each seed", lo=0.0),
+    Param("seeding.greedy_samples", "int", 200, "Monte Carlo cascade samples that score greedy seeds", lo=1,
+          used_by="greedy"),
+    _prob("seeding.greedy_beta", None, "cascade probability greedy seeds are chosen for (none = wom.beta)",
+          nullable=True, used_by="greedy"),
+    Param("run.steps", "int", 100, "maximum number of steps", lo=1),
+    Param("run.dt", "float", 1.0, "length of a step in time units (Bass rates are per unit time)",
+          lo=0.0, hi=1.0, lo_open=True),
+    Param("run.stop", "choice", "quiescent", "stop after run.steps, or earlier when nothing can change any more",
+          choices=("steps", "quiescent")),
+    # --- attention model (fragmentation): attention.* parameters go here ---
+    Param("attention.producers", "prob", 0.2, "share of people who publish their own posts (active producers)",
+          lo=0.0, hi=1.0, lo_open=True),
+    _prob("attention.post_rate", 0.5, "probability that an active producer posts a new item each step"),
+    Param("attention.k", "int", 5, "limited attention: most items a person sees per step", lo=1),
+    _prob("attention.reshare", 0.005, "probability that a person reshares an item they saw (to their followers)"),
+    Param("attention.follows", "int", 30, "accounts each person follows", lo=1),
+    _prob("attention.homophily", 0.8, "share of follows chosen inside the person's interest community"),
+    Param("attention.communities", "int", 20, "number of interest communities", lo=1),
+    Param("attention.popularity_exponent", "float", 2.5,
+          "tail exponent of how attractive accounts are to follow (followers ~ k^-exponent; larger = more equal)",
+          lo=1.0, lo_open=True),
+    Param("attention.broadcast_channels", "int", 1, "number of broadcast (mass media) channels", lo=0),
+    Param("attention.broadcast_share", "prob", 0.3,
+          "share of attention the broadcast channels win from a watcher whose feed offers k social items "
+          "(more items: less)",
+          lo=0.0, hi=1.0, hi_open=True),
+    _prob("attention.broadcast_audience", 0.9, "share of people who watch each broadcast channel at all"),
+    # --- campaign measurement (likes, engagement): measurement.* parameters go here ---
+    _prob("measurement.fans_customers", 0.6, "share of existing customers (seeded at step 0) who follow the "
+          "brand's page (fans)", used_by="model = platform"),
+    _prob("measurement.fans_others", 0.02, "share of everyone else who follows the brand's page (fans)",
+          used_by="model = platform"),
+    _prob("measurement.like_fan", 0.05, "probability that a fan who sees the campaign likes it",
+          used_by="model = platform"),
+    _prob("measurement.like_other", 0.002, "probability that anyone else who sees the campaign likes it",
+          used_by="model = platform"),
+    Param("measurement.target", "choice", "all", "whom the platform shows the campaign to, within the medium's "
+          "audience: all, its fans, or people who are not fans", choices=("all", "fans", "non_fans"),
+          used_by="model = platform"),
+    Param("measurement.impressions", "int", None, "impressions bought per step, spread over the targeted "
+          "audience (sets the medium's reach; none = use media.reach)", lo=0, nullable=True,
+          used_by="model = platform"),
+    Param("measurement.window", "int", None, "last-touch attribution window: an adoption is credited to the "
+          "campaign if the person saw it at most this many steps before (none = any time)", lo=0,
+          nullable=True, used_by="model = platform"),
+]}
+
+MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
+    Param("media.name", "str", "media", "name of the medium (used in overrides: media.NAME.p)"),
+    _prob("media.p", 0.03, "probability that a contacted non-adopter adopts (Bass p when reach = 1)"),
+    _prob("media.reach", 1.0, "fraction of the target audience contacted each step"),
+    Param("media.start", "int", 1, "first step the medium is on", lo=1),
+    Param("media.stop", "int", None, "last step the medium is on (none = to the end)", lo=0, nullable=True),
+    Param("media.cost_per_contact", "float", 0.0, "cost of each contact", lo=0.0),
+    Param("media.target", "choice", "all", "who the medium can reach", choices=MEDIA_TARGETS),
+    Param("media.segment", "str", None, "segment (community) targeted when target = segment", nullable=True),
+    Param("media.audience", "prob", 0.1, "fraction of people, by degree, in the top_degree audience",
+          lo=0.0, hi=1.0, lo_open=True),
+]}
+
+TOP_KEYS = ("name", "description", "seed", "title", "model", "report", "variants")
+TEXT_KEYS = ("name", "description", "title", "report")
+# Model classes by the scenario's top-level ``model`` key: NAME -> "module:Class".
+MODELS = {"adoption": "sim.model:DiffusionModel", "attention": "sim.attention:AttentionModel"}
+# Parameters only some models read: a section ("wom") or a dotted key ("network.n", which
+# overrides its section) -> the models that read it. Keys not listed apply to every model.
+# Giving a key explicitly (file or override) for another model is an error.
+APPLIES_TO = {
+    "network": ("adoption",), "network.n": ("adoption", "attention"), "wom": ("adoption",),
+    "seeding": ("adoption",), "media": ("adoption",), "run.dt": ("adoption",), "attention": ("attention",),
+}
+# model = platform (sim.measurement): the adoption model plus a campaign dashboard (likes,
+# engagement, last-touch attribution); it reads what the adoption model reads and measurement.*.
+MODELS["platform"] = "sim.measurement:PlatformModel"
+APPLIES_TO = {k: (*v, "platform") if "adoption" in v else v for k, v in APPLIES_TO.items()}
+APPLIES_TO["measurement"] = ("platform",)
+# Scenario reports (top-level ``report`` key): extra figures that show a scenario's point.
+# NAME -> "module:function"; the function takes (result, folder) and returns the paths it wrote.
+REPORTS: dict[str, str] = {
+    "bass": "sim.reports:bass_report",
+    "bandwagon": "sim.reports:bandwagon_report",
+    "broadcast-vs-seeding": "sim.reports:broadcast_vs_seeding_report",
+    "measurement": "sim.reports:measurement_report",
+}
+SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)
