@@ -15,10 +15,11 @@ the tests cover them:
   hits (cost: the edges touched; the CPU's way); ``"matvec"`` multiplies the
   sparse adjacency by the 0/1 vector of new adopters (one pass over every
   edge); ``"auto"`` (the GPU's way) gathers small steps, by binary search, and
-  multiplies for big ones. All give the same integers. The gather then either
-  finds the people whose count moved (a sort, cheap on one CPU core, so only
-  they are re-evaluated) or, with ``dense_push`` (the GPU's way), scatter-adds
-  the hits and lets the caller re-evaluate everyone: on a GPU a few
+  multiplies for big ones. All give the same integers. On the CPU the rows
+  come from SciPy's compiled row gather, the counts from ``add.at``, and the
+  hits go back to the caller, who re-evaluates only the people they reached
+  (sorting just the few who may fire); with ``dense_push`` (the GPU's way) the
+  hits are scatter-added and the caller re-evaluates everyone: on a GPU a few
   elementwise passes over 10^7 people cost less than one sort.
 - **Per-step random numbers.** On the CPU they come straight from the named
   :class:`numpy.random.Generator` streams (bit-for-bit reproducible, common
