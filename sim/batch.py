@@ -336,14 +336,10 @@ class Replicates:
         moved = self.be.count_hits(self.counts, hits)
         if moved is None:
             self.pending = None
-            if self.wom_term is not None:
-                self.xp.multiply(self.counts, self.wom_weight, out=self.wom_term)
-        else:
-            if self.pending is not None:
-                self.pending.append(moved)
-            if self.wom_term is not None:
-                moved = moved.astype(self.xp.int64)
-                self.wom_term[moved] = self.counts[moved] * self.wom_weight[moved]
+        elif self.pending is not None:
+            self.pending.append(moved)
+        if self.wom_term is not None:
+            wom.refresh_hazard(self.wom_term, self.counts, self.wom_weight, moved)
 
     def _fired(self):
         if self.rule in ("threshold", "complex"):

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from sim import coins, config, networks
-from sim.backend import array_namespace, compact_indptr, get_backend, sorted_distinct
+from sim.backend import array_namespace, get_backend, sorted_distinct
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding, wom
 from sim.population import CHANNELS, MEDIA, SEED, WOM, State, count_thresholds, fractional_thresholds
@@ -182,9 +182,7 @@ class DiffusionModel(mesa.Model):
         # and many of them would pass u < p + q a/k)
         self._wom_weight = _bass_weight(self.graph, self.q) if self.rule == "bass" else None
         self._matrix = None
-        # on the device when there is one; int32 row pointers where they fit (the row gather's type)
-        self._out = (compact_indptr(self.graph.out_indptr), self.graph.out_indices) \
-            if not self.graph.complete else (None, None)
+        self._out = self.graph.out_rows  # on the device when there is one
         if target.uses_matrix and not self.graph.complete:
             self._matrix = target.adjacency(n, self.graph.in_indptr, self.graph.in_indices)
         self._setup_cascade(w["beta"], target)
@@ -311,7 +309,7 @@ class DiffusionModel(mesa.Model):
                 self.counts += len(new)
                 self.counts[new] -= 1
                 if self._wom_term is not None:
-                    self.xp.multiply(self.counts, self._wom_weight, out=self._wom_term)  # in place: no fresh n floats
+                    wom.refresh_hazard(self._wom_term, self.counts, self._wom_weight)
             self._pending = None  # everyone's count moved
         elif len(new):
             if self.rule == "cascade":  # the coins need the edges' positions: gather them once
@@ -325,14 +323,10 @@ class DiffusionModel(mesa.Model):
                 moved = self.backend.add_hits(self.counts, *self._out, new, self._matrix)
             if moved is None:  # a big step: everyone's count may have moved
                 self._pending = None
-                if self._wom_term is not None:
-                    self.xp.multiply(self.counts, self._wom_weight, out=self._wom_term)  # in place: no fresh n floats
-            else:
-                if self._pending is not None:
-                    self._pending.append(moved)
-                if self._wom_term is not None:
-                    moved = moved.astype(self.xp.int64)  # int64 indexes 2x faster than the int32 hits
-                    self._wom_term[moved] = self.counts[moved] * self._wom_weight[moved]
+            elif self._pending is not None:
+                self._pending.append(moved)
+            if self._wom_term is not None:
+                wom.refresh_hazard(self._wom_term, self.counts, self._wom_weight, moved)
         if self.rule == "cascade" and not g.complete and not len(new):
             self._fresh = self._nobody
         elif self.rule == "cascade" and g.complete:

@@ -31,7 +31,7 @@ import numpy as np
 
 from sim.backend import array_namespace
 
-__all__ = ["TOLERANCE", "NEVER", "bass_hazard", "threshold_met", "threshold_need", "count_met",
+__all__ = ["TOLERANCE", "NEVER", "bass_hazard", "refresh_hazard", "threshold_met", "threshold_need", "count_met",
            "bass_decision", "bass_adopters", "bass_codes", "BASS_KERNEL", "MEDIA_CODE", "WOM_CODE",
            "triggered_decision"]
 
@@ -51,6 +51,31 @@ def bass_hazard(counts: np.ndarray, degree: np.ndarray, q: float) -> np.ndarray:
     rate = counts * float(q)  # float64; 0 wherever the degree is 0 (no contacts, none adopted)
     rate /= xp.maximum(degree, 1)
     return rate
+
+
+def refresh_hazard(term, counts, weight, moved=None) -> None:
+    """Bring the word-of-mouth hazard ``term = counts * weight`` up to date, in place.
+
+    ``weight`` is ``q/k_i`` (:func:`bass_hazard` of a count of 1; NaN for
+    adopters, whose hazard then stays NaN). ``moved`` holds the people whose
+    count moved (repeats allowed), or is None to refresh everyone.
+
+    Examples
+    --------
+    >>> term, weight = np.zeros(3), np.array([0.1, 0.2, np.nan])
+    >>> refresh_hazard(term, np.array([1, 2, 3]), weight, np.array([1, 1]))
+    >>> term
+    array([0. , 0.4, 0. ])
+    >>> refresh_hazard(term, np.array([1, 2, 3]), weight)
+    >>> term
+    array([0.1, 0.4, nan])
+    """
+    xp = array_namespace(term)
+    if moved is None:
+        xp.multiply(counts, weight, out=term)  # no fresh n floats
+        return
+    moved = moved.astype(xp.int64)  # int64 indexes about 2x faster than the int32 hits
+    term[moved] = counts[moved] * weight[moved]
 
 
 def threshold_met(counts: np.ndarray, degree: np.ndarray, phi: np.ndarray) -> np.ndarray:

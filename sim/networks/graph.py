@@ -16,7 +16,7 @@ import numpy as np
 import scipy as sp
 import scipy.sparse  # noqa: F401  (makes sp.sparse available)
 
-from sim.backend import get_backend  # its gather is the one row gather (SciPy's C loop where types allow)
+from sim.backend import compact_indptr, get_backend  # its gather is the one row gather (SciPy's C loop where types allow)
 
 __all__ = ["Graph", "gather_rows"]
 
@@ -88,6 +88,17 @@ class Graph:
         if self.complete or not self.directed:
             return self.in_degree
         return np.diff(self.out_indptr)
+
+    @cached_property
+    def out_rows(self) -> tuple:
+        """``(out_indptr, out_indices)`` as runs step them: row pointers in int32 where they fit.
+
+        Built once per graph, so replicates that share a graph share these too
+        (``(None, None)`` for the implicit complete graph).
+        """
+        if self.complete:
+            return None, None
+        return compact_indptr(self.out_indptr), self.out_indices
 
     @property
     def n_edges(self) -> int:
