@@ -23,15 +23,13 @@ Examples
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from sim import config
 from sim.errors import ConfigError
+from sim.outputs import atomic_file, check_new_file
 
 __all__ = ["animate", "frame_steps", "can_write", "FORMATS", "add_arguments", "command"]
 
@@ -77,9 +75,7 @@ def _check_out(out) -> Path:
     if not can_write(suffix):
         raise ConfigError("--out", f"an .mp4 needs ffmpeg on the PATH (not found); got {str(out)!r}: "
                                    "install ffmpeg or write a .gif")
-    if out.exists() and out.is_dir():
-        raise ConfigError("--out", f"must be a file name, not a folder; got {str(out)!r}")
-    return out
+    return check_new_file(out)  # an existing file is never overwritten (sim.outputs)
 
 
 def animate(scenario="bass", out="animation.gif", seed: int | None = None, overrides: dict | None = None,
@@ -136,17 +132,10 @@ def animate(scenario="bass", out="animation.gif", seed: int | None = None, overr
         writer = animation.PillowWriter(fps=fps)
     else:
         writer = animation.FFMpegWriter(fps=fps, codec="libx264", extra_args=["-pix_fmt", "yuv420p"])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    tmp = tmp_dir / f"frames{out.suffix.lower()}"
-    try:
-        with writer.saving(fig, str(tmp), dpi):
-            for t in steps + [steps[-1]] * hold:
-                update(t)
-                writer.grab_frame()
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
+    with atomic_file(out) as tmp, writer.saving(fig, str(tmp), dpi):
+        for t in steps + [steps[-1]] * hold:
+            update(t)
+            writer.grab_frame()
     return out
 
 

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim import __version__, config
+from sim import __version__, config, outputs
 from sim.errors import ConfigError
 
 __all__ = ["main"]
@@ -78,15 +78,16 @@ def cmd_run(args) -> int:
         from sim.backend import get_backend
 
         get_backend(args.device, key="--device")  # before any work: one line if no GPU is usable
-    result = runs.run(spec, device=args.device)
     out = args.out or f"runs/{spec.name}"
+    outputs.check_out(out, kind="run folder")  # before the run: a refusal should not cost its time
+    result = runs.run(spec, device=args.device)
     runs.write_run(result, out, plots=not args.no_plots)
     runs.describe(result)
     from sim.reports import notes  # the analytic cascade window, the report's variants
 
     for line in notes(spec):
         print(f"  {line}")
-    files = sorted(p.name for p in Path(out).iterdir())
+    files = sorted(p.name for p in Path(out).iterdir() if not p.name.startswith("."))
     print(f"  wrote {out}/ ({', '.join(files)})")
     return 0
 

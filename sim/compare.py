@@ -284,7 +284,7 @@ class Comparison:
         timeseries.csv and comparison.png."""
         from sim.runs import versions
 
-        with atomic_folder(out, marker="comparison.json", kind="comparison folder") as tmp:
+        with atomic_folder(out, kind="comparison folder") as tmp:
             record = {"scenario": self.scenario.to_dict(), "source": self.scenario.source, "change": self.change,
                       "replicates": len(self.seeds), "seeds": self.seeds, "versions": versions(),
                       "differences": json.loads(self.differences.to_json(orient="records"))}
@@ -362,7 +362,7 @@ def compare(scenario, change: dict, replicates: int = 20, seed: int | None = Non
 
 def check_out(out) -> Path:
     """The output folder, if it is new, empty or an earlier comparison folder; else ConfigError."""
-    return outputs.check_out(out, marker="comparison.json", kind="comparison folder")
+    return outputs.check_out(out, kind="comparison folder")
 
 
 def _t975(df):
@@ -468,11 +468,12 @@ def command(args) -> int:
             print(f"\r  run {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     name = config.load(args.scenario, overrides=overrides).name
-    out = check_out(args.out or f"runs/{name}-compare")
+    out = args.out or f"runs/{name}-compare"
+    check_out(out)  # before the runs: a refusal should not cost their time
     result = compare(args.scenario, change=change, replicates=args.replicates, seed=args.seed,
                      overrides=overrides, progress=progress)
     result.write(out, plots=not args.no_plots, column=args.curve)
     result.describe()
-    files = sorted(p.name for p in Path(out).iterdir())
+    files = sorted(p.name for p in Path(out).iterdir() if not p.name.startswith("."))
     print(f"  wrote {out}/ ({', '.join(files)})")
     return 0

@@ -141,11 +141,11 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
 
     The folder is assembled under a temporary name beside ``out`` and renamed
     when complete, so a failed run never leaves a folder that looks finished. An
-    existing run folder (one holding ``config.json``) is replaced; any other
-    existing, non-empty folder is refused.
+    earlier run folder that bouche wrote (its marker lists every file in it) is
+    replaced; anything else is refused (see :mod:`sim.outputs`).
     """
     out = Path(out)
-    with atomic_folder(out, marker="config.json", kind="run folder") as tmp:
+    with atomic_folder(out, kind="run folder") as tmp:
         (tmp / "config.json").write_text(json.dumps(result.config, indent=2, default=_json_default) + "\n")
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default) + "\n")

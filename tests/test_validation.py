@@ -137,7 +137,7 @@ def test_rerun_replaces_an_earlier_report(tmp_path):
     out = tmp_path / "v"
     for _ in range(2):
         assert cli.main(["validate", "--quick", "--check", "granovetter_riot", "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["validation", "validation.html", "validation.json",
+    assert sorted(p.name for p in out.iterdir()) == [".bouche.json", "validation", "validation.html", "validation.json",
                                                       "validation.md"]
 
 

@@ -24,7 +24,7 @@ def validate(out: str | Path, quick: bool = False, names=None, progress=None) ->
     """
     from sim.outputs import atomic_folder
 
-    with atomic_folder(out, marker="validation.json", kind="validation report") as tmp:
+    with atomic_folder(out, kind="validation report") as tmp:
         t0 = time.perf_counter()
         checks = run_checks(tmp / FIGURES, quick=quick, names=names, progress=progress)
         write_report(checks, tmp, quick, time.perf_counter() - t0)
@@ -52,6 +52,9 @@ def command(args) -> int:
     def progress(c: Check) -> None:
         print(f"  {'pass' if c.passed else 'FAIL'}  {c.name:<22} {c.seconds:6.1f} s  {c.simulated}", flush=True)
 
+    from sim.outputs import check_out
+
+    check_out(args.out, kind="validation report")  # before the checks: a refusal should not cost their time
     print(f"bouche validate{' --quick' if args.quick else ''}: {len(args.checks or CHECKS)} checks", flush=True)
     checks = validate(args.out, quick=args.quick, names=args.checks or None, progress=progress)
     n_ok = sum(c.passed for c in checks)
