@@ -139,15 +139,18 @@ def _foreign(folder: Path, kind: str) -> str | None:
     if not files and not dirs and not (folder / MARKER).exists():
         return None  # empty
     marker = read_marker(folder)
-    if marker is None or marker.get("files") is None:
-        what = "no bouche output" if marker is None else f"a {marker['bouche']}"
-        return f"which is not empty and holds {what}" if marker is None else f"which holds {what}"
-    if marker["bouche"] != kind:
+    if marker is not None and marker["bouche"] != kind:
         return f"which holds a {marker['bouche']}, not a {kind}"
-    listed = set(marker["files"])
-    strangers = sorted((files - listed) | {d + "/" for d in dirs - _parents(listed)})
+    listed = set(marker["files"] or ()) if marker is not None else set()
+    strange_dirs = dirs - _parents(listed)
+    strangers = sorted({d + "/" for d in strange_dirs if not _parents([d]) & strange_dirs}
+                       | {f for f in files - listed if not _parents([f]) & strange_dirs})
+    shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
+    if marker is None:
+        return f"which holds files bouche did not write ({shown or MARKER}) and no valid {MARKER} marker"
+    if marker["files"] is None:
+        return f"which holds a {kind} that grows (it is not replaced)"
     if strangers:
-        shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
         return f"which holds files bouche did not write ({shown})"
     return None
 
