@@ -69,6 +69,7 @@ def test_friend_of_random_needs_enough_reachable_people():
 
 
 def test_seed_count_from_fraction():
-    assert seeding.n_seeds(None, 0.5, 9) == 4 or seeding.n_seeds(None, 0.5, 9) == 5
+    # Python's round: halves go to the even neighbour (4.5 -> 4, 5.5 -> 6), the rest to the nearest
+    assert [seeding.n_seeds(None, f, n) for f, n in [(0.5, 9), (0.5, 11), (0.01, 1234), (1.0, 7)]] == [4, 6, 12, 7]
     with pytest.raises(ConfigError, match="seeding.count must be <= the number of people"):
         seeding.n_seeds(11, None, 10)

@@ -87,8 +87,7 @@ def _hazard_per_neighbour(counts, degree, q):
 @pytest.fixture
 def strict_threshold(monkeypatch):
     monkeypatch.setattr(wom, "threshold_met", _met_strict)
-    if hasattr(wom, "threshold_need"):
-        monkeypatch.setattr(wom, "threshold_need", _need_strict)
+    monkeypatch.setattr(wom, "threshold_need", _need_strict)
 
 
 def test_strict_threshold_breaks_the_riot(strict_threshold, tmp_path):

@@ -35,8 +35,6 @@ def _values(ctl: dict) -> dict:
 @pytest.mark.parametrize("name", config.shipped_scenarios())
 def test_the_starting_controls_reproduce_the_scenario(name):
     base = config.load(name)
-    if base.model not in ("adoption", "platform", "attention"):
-        pytest.skip(f"no controls for model = {base.model}")
     assert viz.overrides_for(base, **_values(viz.controls(base))) == {}
 
 
