@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
 
             status |= sweep.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
                                  write_json=not args.no_json)
+        elif suite == "classroom":
+            from benchmarks import classroom
+
+            status |= classroom.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
+                                     write_json=not args.no_json)
     return status
 
 

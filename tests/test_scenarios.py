@@ -59,13 +59,12 @@ def test_scenario_ships_with_description_report_and_page(name):
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_bouche_run_writes_the_figures_in_under_a_minute(shipped, name):
+def test_bouche_run_writes_the_figures(shipped, name):
     folder, seconds, text = shipped[name]
     files = sorted(p.name for p in folder.iterdir())
     assert set(OUTPUTS[name]) | {".bouche.json", "config.json", "summary.json", "timeseries.csv"} == set(files)
     for png in folder.glob("*.png"):
         assert png.stat().st_size > 20_000
-    assert seconds < 60, f"{name} took {seconds:.1f} s"  # measured 2-8 s on one core
     assert "people adopted" in text
 
 
