@@ -125,12 +125,14 @@ def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_sweep(tmp_path, c
             pass
     done = len(_stored_batches(out))  # batches of one run
     assert 6 <= done < 60 and not (out / "runs.parquet").exists()
-    # what a kill during a write leaves: a truncated temporary file, which must not count
-    (out / "parts" / ".tmp-999-deadbeef.parquet").write_bytes(b"PAR1 truncated")
+    # what a kill during a write leaves: a truncated temporary file (named as our writer names them),
+    # which must not count and is removed; a file of the same look that we did not write stays
+    (out / "parts" / ".tmp-999-0123456789abcdef.parquet").write_bytes(b"PAR1 truncated")
+    (out / "parts" / ".tmp-precious").write_text("not ours")
     code = main(["sweep", str(spec), "--workers", "1", "--out", str(out), "--resume", *more])
     assert code == 0
     assert f"({60 - done} run now, {done} already stored)" in capsys.readouterr().out
-    assert not list((out / "parts").glob(".tmp-*"))
+    assert [p.name for p in (out / "parts").glob(".tmp-*")] == [".tmp-precious"]
     stored_keys = pd.concat([pd.read_parquet(p, columns=["key"]) for p in _stored_batches(out)])["key"]
     assert len(stored_keys) == 60 and stored_keys.is_unique  # no run stored twice
     ref = tmp_path / "whole"

@@ -2,7 +2,9 @@
 
 Exit status: 0 when every run succeeded, 1 when some runs failed (they are
 stored with their error) or the executor broke, 2 for bad input (one line,
-nothing written).
+nothing written), 130 when stopped by Ctrl-C (SIGINT) and 143 when stopped by
+SIGTERM (128 + the signal number, as shells report a process killed by it):
+in both cases the runs done so far are kept and ``--resume`` continues.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ def command(args) -> int:
         return _list()
     if not args.spec:
         raise ConfigError("sweep", "needs SPEC: a shipped experiment (see --list), a sweep .toml or a scenario")
-    from sim.experiments.runner import SweepAborted, sweep
+    from sim.experiments.runner import SweepAborted, SweepTerminated, sweep
     from sim.experiments.spec import load_spec
 
     spec = load_spec(args.spec, vary=_vary(args.vary) or None, design=args.design, samples=args.samples,
@@ -95,9 +97,14 @@ def command(args) -> int:
                     retry_failed=args.retry_failed, batch=args.batch, plots=not args.no_plots,
                     device=args.device)
     except SweepAborted as exc:
-        print(f"bouche: sweep stopped: {exc}; the runs done so far are stored in {out}/: "
-              f"continue with --resume", file=sys.stderr)
+        print(f"bouche: sweep stopped: {exc}; {_kept(out)}", file=sys.stderr)
         return 1
+    except SweepTerminated:
+        print(f"bouche: sweep stopped by SIGTERM; {_kept(out)}", file=sys.stderr)
+        return 128 + 15
+    except KeyboardInterrupt:
+        print(f"bouche: sweep interrupted; {_kept(out)}", file=sys.stderr)
+        return 130
     from sim.experiments.progress import clock
 
     failed = res.failures
@@ -115,6 +122,12 @@ def command(args) -> int:
     return 0
 
 
+def _kept(out: Path) -> str:
+    if (out / "spec.json").exists():
+        return f"the runs done so far are stored in {out}/: continue with --resume"
+    return "nothing was stored"
+
+
 def _dry_run(spec, out: Path) -> int:
     d = spec.design
     extra = f", {d['samples']} samples" if "samples" in d else ""
@@ -122,10 +135,14 @@ def _dry_run(spec, out: Path) -> int:
           f"{', '.join(spec.varied)}")
     print(f"  {len(spec.unique_points)} design points x {spec.replicates} replicates = {spec.n_runs} runs; "
           f"root seed {spec.root_seed}, {spec.streams} streams")
-    if (out / "spec.json").exists():
+    if out.exists() or out.is_symlink():
         from sim.experiments.store import Store
 
+        store = Store(out)
+        store.check(spec, resume=True)  # refused as the sweep itself would be: one line, exit 2
+        if not (out / "spec.json").exists():
+            return 0
         keys = {r["key"] for r in spec.iter_runs()}
-        stored = sum(1 for k, s in Store(out).stored().items() if k in keys and s == "ok")
+        stored = sum(1 for k, s in store.stored(set_aside=False).items() if k in keys and s == "ok")
         print(f"  {out}/ holds {stored} of them (--resume runs the other {spec.n_runs - stored})")
     return 0

@@ -38,16 +38,20 @@ Examples
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import numpy as np
 
 from sim import config
 from sim.errors import ConfigError
+from sim.experiments.draws import uniform_rows
 from sim.streams import stream_key
 
 __all__ = [
     "DESIGNS",
+    "EXACT_POINTS",
+    "MANY_VALUES",
     "SAMPLED",
     "linked",
     "make_points",
@@ -238,7 +242,8 @@ def make_points(kind: str, vary: dict, samples: int | None = None, seed: int = 0
         _check_sampled(k)
     bounds = [parse_bounds(k, vary[k]) for k in keys]
     if kind == "random":
-        u = np.array([_design_rng(seed, "random", i).random(len(keys)) for i in range(samples)])
+        # sample i from its own stream _design_rng(seed, "random", i), all computed at once
+        u = uniform_rows(int(seed), stream_key("design", "random"), np.arange(samples), len(keys))
     elif kind == "lhs":
         rng = _design_rng(seed, "lhs")
         u = np.column_stack([(rng.permutation(samples) + rng.random(samples)) / samples for _ in keys])
@@ -271,20 +276,96 @@ def point_value(spec: config.Scenario, key: str):
     raise KeyError(key)
 
 
-def resolve_points(base: config.Scenario, points: list[dict]) -> list[dict]:
-    """Validate every design point against the scenario schema; return normalised points.
+EXACT_POINTS = 2000  # designs of at most this many points have every point validated in full (~0.4 ms each)
+MANY_VALUES = 256  # a parameter with more distinct values than this is validated at its extremes
 
-    Each point goes through :func:`sim.config.load` on the base scenario, so an
+
+def resolve_points(base: config.Scenario, points: list[dict]) -> list[dict]:
+    """Validate the design points against the scenario schema; return normalised points.
+
+    Every check goes through :func:`sim.config.load` (``base.replace``), so an
     unknown key gets the usual suggestion and a bad value the usual one-line
     message, before any run starts. Values come back in their schema type
     (``1`` becomes ``1.0`` for a float parameter), so equal points hash equally.
+
+    A design of up to :data:`EXACT_POINTS` points has each point validated in
+    full. A larger one (a million samples of a random design) is validated by
+    value, in time that grows with the number of distinct values, not of
+    points: each distinct value of a parameter is validated once, in the first
+    design point that holds it; a numeric parameter with more than
+    :data:`MANY_VALUES` distinct values (a sampled range) is validated at the
+    points holding its smallest and largest values (every range in the schema
+    is an interval), and its other values are checked with numpy (finite, and
+    whole numbers for an integer parameter). Every value is then known good; a
+    rule across parameters (``network.mean_degree < network.n - 1``) that only
+    a point never validated breaks fails that point's runs, which are stored as
+    failed with the same message, rather than the sweep up front.
     """
-    out = []
-    for point in points:
-        for key in point:
-            if key in config.TOP_KEYS:
-                what = "the sweep's root seed and replicates" if key == "seed" else "the base scenario"
-                raise ConfigError(key, f"cannot be varied in a sweep (it is set by {what}); got vary.{key}")
-        spec = base.replace(point)
-        out.append({key: point_value(spec, key) for key in point})
-    return out
+    keys = list(dict.fromkeys(key for point in points for key in point))
+    for key in keys:
+        if key in config.TOP_KEYS:
+            what = "the sweep's root seed and replicates" if key == "seed" else "the base scenario"
+            raise ConfigError(key, f"cannot be varied in a sweep (it is set by {what}); got vary.{key}")
+    if len(points) <= EXACT_POINTS or any(len(point) != len(keys) for point in points):
+        out = []
+        for point in points:
+            spec = base.replace(point)
+            out.append({key: point_value(spec, key) for key in point})
+        return out
+    return _resolve_by_value(base, points, keys)
+
+
+def _hashable(value):
+    if isinstance(value, (list, dict)):
+        return list, json.dumps(value, sort_keys=True)
+    return type(value), value
+
+
+def _resolve_by_value(base: config.Scenario, points: list[dict], keys: list[str]) -> list[dict]:
+    """:func:`resolve_points` for large designs: each distinct value validated once (or a range at its ends)."""
+    plans, witnesses = {}, set()
+    for key in keys:
+        column = [point[key] for point in points]
+        first: dict = {}
+        for i, value in enumerate(column):
+            h = _hashable(value)
+            if h not in first:
+                first[h] = i
+                if len(first) > MANY_VALUES:
+                    break
+        numeric = len(first) > MANY_VALUES and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in column)
+        if numeric:
+            x = np.asarray(column, dtype=float)
+            bad = np.flatnonzero(~np.isfinite(x))
+            ends = [int(np.argmin(x)), int(np.argmax(x))] if not len(bad) else [int(bad[0])]
+            plans[key] = ("range", column, x, ends)
+            witnesses.update(ends)
+        else:
+            if len(first) > MANY_VALUES:  # many values that are not numbers: every distinct one
+                first = {}
+                for i, value in enumerate(column):
+                    first.setdefault(_hashable(value), i)
+            plans[key] = ("values", column, first)
+            witnesses.update(first.values())
+    checked = {i: base.replace(points[i]) for i in sorted(witnesses)}  # raises the usual one-line error
+    columns = []
+    for key in keys:
+        plan = plans[key]
+        if plan[0] == "values":
+            _, column, first = plan
+            normal = {h: point_value(checked[i], key) for h, i in first.items()}
+            columns.append([normal[_hashable(v)] for v in column])
+            continue
+        _, column, x, ends = plan
+        kind = type(point_value(checked[ends[0]], key))
+        if kind is int:
+            whole = np.flatnonzero(x != np.floor(x))
+            if len(whole):
+                base.replace(points[int(whole[0])])  # a number that is not whole: the usual message
+            columns.append([int(v) for v in column])
+        elif kind is float:
+            columns.append([float(v) for v in column])
+        else:
+            columns.append(column)
+    return [dict(zip(keys, row)) for row in zip(*columns)]

@@ -4,7 +4,20 @@ Seeds are fixed before dispatch, workers return data, the parent is the one
 writer. A bounded window of batches is in flight, so neither the executor
 nor the parent's memory grows with the number of runs; the parent keeps only
 counts and the first few failure messages, and assembles the tables from the
-stored parts at the end.
+stored parts at the end. With a process pool the parent never runs a
+simulation itself (the out-of-memory killer would then take the sweep).
+
+**A run that kills its worker** (the out-of-memory killer, a signal) breaks a
+process pool, and every batch in flight is lost with it. The pool is started
+afresh, and each run of the lost batches runs again alone, one at a time: one
+that kills its worker once more is stored as failed (``WorkerDied: worker
+died (signal 9 SIGKILL...; peak memory ...)``), as a run that raises is, and
+the sweep goes on. A Dask ``KilledWorker`` is handled the same way.
+
+**SIGTERM** (sent by cluster schedulers at a job's time limit, or ``kill``)
+stops a sweep running in the main thread as Ctrl-C does: it raises
+:class:`SweepTerminated` (a :class:`KeyboardInterrupt`), the workers are
+killed, the stored parts are kept and ``resume=True`` continues the sweep.
 
 Examples
 --------
@@ -19,11 +32,16 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import math
 import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait  # noqa: F401 (see below)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,17 +53,24 @@ from sim.errors import ConfigError
 from sim.experiments import executors
 from sim.experiments.progress import Progress
 from sim.experiments.spec import SweepSpec, load_spec
-from sim.experiments.store import Store
+from sim.experiments.store import DamagedParts, Store
 from sim.experiments.worker import run_batch
 
-__all__ = ["TARGET_BATCH_S", "SweepAborted", "SweepResult", "execute", "sweep"]
+__all__ = ["TARGET_BATCH_S", "SweepAborted", "SweepResult", "SweepTerminated", "execute", "sweep"]
 
 TARGET_BATCH_S = 0.25  # aim for batches of about this many seconds of model time
 MAX_BATCH = 256
+# ProcessPoolExecutor stays importable from here for callers written against earlier versions
+# (benchmarks/sweep.py reads runner.ProcessPoolExecutor)
+_SPAWN_HINT = " (if this runs from a script, call sim.sweep under if __name__ == '__main__':)"
 
 
 class SweepAborted(RuntimeError):
-    """The executor broke (a worker process died, the cluster went away); stored runs are kept."""
+    """The executor broke (the cluster went away, workers could not start); stored runs are kept."""
+
+
+class SweepTerminated(KeyboardInterrupt):
+    """SIGTERM stopped the sweep (as Ctrl-C would); stored runs are kept, ``resume`` continues it."""
 
 
 @dataclass
@@ -98,13 +123,23 @@ class _Dispatch:
         self.record = {"timeseries": spec.timeseries, "every": spec.every, "timeout": spec.timeout,
                        "device": device}
 
-    def next_batch(self) -> tuple[list[dict], list[dict]]:
-        """The next runs to send (sized to about TARGET_BATCH_S of work) and their task points."""
+    def next_batch(self) -> list[dict]:
+        """The next runs to send (sized to about TARGET_BATCH_S of work)."""
         size = _batch_size(self.batch, self.run_time / self.run_count if self.run_count else None, self.remaining,
                            self.width)
         chunk = [run for _, run in zip(range(size), self.todo)]
         self.remaining -= len(chunk)
-        return chunk, [{"key": r["key"], "overrides": r["point"], "seed": r["seed"]} for r in chunk]
+        return chunk
+
+    def submit(self, executor, chunk: list[dict]) -> Future:
+        """Send runs as one task; a pool found broken gives a future that failed with that error."""
+        points = [{"key": r["key"], "overrides": r["point"], "seed": r["seed"]} for r in chunk]
+        try:
+            return executor.submit(run_batch, self.spec.scenario, points, self.record)
+        except BrokenProcessPool as exc:
+            future = Future()
+            future.set_exception(exc)
+            return future
 
     def stored(self, chunk: list[dict], records: list[dict]) -> None:
         """Store one completed batch as a part, and count it."""
@@ -113,8 +148,9 @@ class _Dispatch:
             rows.append(Store.row(run, rec, self.spec.varied))
             if rec["timeseries"] is not None:
                 series.append(pd.DataFrame({"key": run["key"], **rec["timeseries"]}))
-            self.run_time += rec["duration_s"]
-            self.run_count += 1
+            if math.isfinite(rec["duration_s"]):
+                self.run_time += rec["duration_s"]
+                self.run_count += 1
             if rec["status"] != "ok" and len(self.counts["first_failures"]) < 5:
                 self.counts["first_failures"].append((run, rec["error"]))
         self.store.write_part(rows, series)
@@ -123,39 +159,37 @@ class _Dispatch:
         self.counts["failed"] += len(records) - n_ok
         self.bar.update(ok=n_ok, failed=len(records) - n_ok)
 
+    def died(self, run: dict, how: str, seconds: float) -> None:
+        """Store a run that killed the worker running it alone: failed, with how the worker ended."""
+        error = f"WorkerDied: worker died ({how})"
+        why = (f"{error}\nThe worker process running this run died, and the task it was in was lost; run "
+               f"again alone in a fresh worker, the run killed its worker again. A worker killed by signal 9 "
+               f"(SIGKILL) is usually the out-of-memory killer's doing: give the run more memory, or make it "
+               f"smaller.\n")
+        self.stored([run], [{"key": run["key"], "status": "failed", "error": error, "traceback": why,
+                             "metrics": {}, "timeseries": None, "duration_s": seconds}])
 
-def _aborted(exc: BaseException) -> SweepAborted:
-    hint = " (if this runs from a script, call sim.sweep under if __name__ == '__main__':)" \
-        if isinstance(exc, BrokenProcessPool) else ""
+
+def _worker_lost(exc: BaseException) -> bool:
+    """Whether a task failed because the worker process running it died (not because a run raised)."""
+    return isinstance(exc, BrokenProcessPool) or type(exc).__name__ == "KilledWorker"  # distributed's
+
+
+def _aborted(exc: BaseException, hint: str = "") -> SweepAborted:
     return SweepAborted(f"{type(exc).__name__}: {exc}".splitlines()[0] + hint)
 
 
-def _start_pool_while_working(executor, d: _Dispatch, window: int, in_flight: dict) -> None:
-    """Submit the first window of batches from a thread, and run batches here meanwhile.
-
-    The first submissions to a fresh process pool wait until its worker
-    processes have started and imported the engine (about a second); this
-    process has it imported already, so it works instead of waiting.
-    """
-    first = [d.next_batch() for _ in range(window) if d.remaining > 0]
-    submitted, errors = {}, []
-
-    def submit():
-        try:
-            for chunk, points in first:
-                submitted[executor.submit(run_batch, d.spec.scenario, points, d.record)] = chunk
-        except Exception as exc:  # noqa: BLE001 (raised again below, in the calling thread)
-            errors.append(exc)
-
-    thread = threading.Thread(target=submit, name="bouche-pool-start", daemon=True)
-    thread.start()
-    while thread.is_alive() and d.remaining > 0:
-        chunk, points = d.next_batch()
-        d.stored(chunk, run_batch(d.spec.scenario, points, d.record))
-    thread.join()
-    in_flight.update(submitted)
-    if errors:
-        raise _aborted(errors[0]) from errors[0]
+def _wait(in_flight: dict, executor) -> set:
+    """The tasks done, waiting for the first; meanwhile note the workers' peak memory (local pools)."""
+    sample = getattr(executor, "sample_memory", None)
+    if sample is None:
+        return wait(in_flight, return_when=FIRST_COMPLETED)[0]
+    every = 0.05 if any(alone for _, alone, _ in in_flight.values()) else 0.25
+    while True:
+        sample()
+        done = wait(in_flight, timeout=every, return_when=FIRST_COMPLETED)[0]
+        if done:
+            return done
 
 
 def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int | None = None,
@@ -163,9 +197,12 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
             device: str = "cpu") -> dict:
     """Run every run of ``spec`` not yet stored; returns counts and the first failures.
 
-    With ``help_while_starting`` (local process pools) this process runs
-    batches itself until the first worker answers: it has the engine imported
-    already, while new workers need about a second to import it.
+    Every batch runs on ``executor``. A batch lost with its worker process
+    (see the module's docstring) is run again one run at a time, once the
+    pool has restarted (``executor.restart()``, :class:`~sim.experiments.
+    executors.LocalPool`); an executor that cannot restart aborts the sweep.
+    ``help_while_starting`` is accepted for earlier callers and ignored: this
+    process runs no batch of its own while a pool works.
     """
     stored = store.stored()
     skip = {k for k, status in stored.items() if status == "ok" or not retry_failed}
@@ -176,36 +213,91 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
     bar = Progress(total, label=spec.name, enabled=progress)
     d = _Dispatch(spec, store, todo, total, width, batch, bar, device)
     window = 2 * width + 1 if width > 1 else 1
-    in_flight: dict = {}
-    warming = help_while_starting
+    in_flight: dict = {}  # future -> (its runs, whether it is one suspect run alone, when it was sent)
+    suspects: deque = deque()  # runs of batches lost with their worker, to run again alone
     try:
-        if help_while_starting and not executors.forks(executor):  # forked workers start at once
-            _start_pool_while_working(executor, d, window, in_flight)
         while True:
-            while len(in_flight) < window and d.remaining > 0:
-                chunk, points = d.next_batch()
-                in_flight[executor.submit(run_batch, spec.scenario, points, d.record)] = chunk
+            if suspects:
+                if not in_flight:
+                    run = suspects.popleft()
+                    in_flight[d.submit(executor, [run])] = ([run], True, time.perf_counter())
+            else:
+                while len(in_flight) < window and d.remaining > 0:
+                    chunk = d.next_batch()
+                    in_flight[d.submit(executor, chunk)] = (chunk, False, time.perf_counter())
             if not in_flight:
                 break
-            if warming and d.remaining > 0 and not wait(in_flight, timeout=0).done:
-                chunk, points = d.next_batch()  # no worker has answered yet: run a batch here
-                d.stored(chunk, run_batch(spec.scenario, points, d.record))
-                continue
-            warming = False
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                chunk = in_flight.pop(future)
+            lost = []
+            for future in _wait(in_flight, executor):
+                chunk, alone, sent = in_flight.pop(future)
                 try:
                     records = future.result()
                 except Exception as exc:
-                    raise _aborted(exc) from exc
+                    if not _worker_lost(exc):
+                        raise _aborted(exc) from exc
+                    lost.append((chunk, alone, sent, exc))
+                    continue
                 d.stored(chunk, records)
+            if lost:
+                _recover(executor, d, in_flight, lost, suspects)
     finally:
         for future in in_flight:
             future.cancel()
         if total:
             bar.close()
     return {"new": total, "stored": spec.n_runs - total, **d.counts}
+
+
+def _recover(executor, d: _Dispatch, in_flight: dict, lost: list, suspects: deque) -> None:
+    """After tasks were lost with their worker: restart a broken pool, store the runs that died alone,
+    queue the others to run again alone."""
+    how = f"{type(lost[0][3]).__name__}: {lost[0][3]}".splitlines()[0]
+    if any(isinstance(exc, BrokenProcessPool) for *_, exc in lost):
+        # the whole pool is lost: every task in flight fails with it (a few may have finished first)
+        for future in wait(list(in_flight))[0]:
+            chunk, alone, sent = in_flight.pop(future)
+            exc = future.exception()
+            if exc is None:
+                d.stored(chunk, future.result())
+            elif _worker_lost(exc):
+                lost.append((chunk, alone, sent, exc))
+            else:
+                raise _aborted(exc) from exc
+        if not callable(getattr(executor, "restart", None)):
+            raise _aborted(lost[0][3], " (a worker process died, and this executor cannot be restarted)")
+        code, how = executor.restart()
+        if code is not None and code > 0 and getattr(executor, "start_method", "fork") != "fork":
+            # a worker that exits at once with an error: it could not start (a script's main module
+            # run again in each spawned worker)
+            raise SweepAborted(f"worker processes could not start (exit status {code})" + _SPAWN_HINT)
+    again = 0
+    for chunk, alone, sent, _ in lost:
+        if alone:
+            d.died(chunk[0], how, time.perf_counter() - sent)
+        else:
+            suspects.extend(chunk)
+            again += len(chunk)
+    if again:
+        print(f"bouche: a worker process died ({how}); the {again} runs in flight with it run again, one at a "
+              f"time", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """While a sweep runs in the main thread, SIGTERM raises :class:`SweepTerminated` there."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the clean stop is under way
+        raise SweepTerminated("stopped by SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, samples: int | None = None,
@@ -251,8 +343,10 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
     executor : concurrent.futures.Executor, optional
         Any executor to run on instead (you keep ownership of it).
     out : str or Path, optional
-        Folder of the stored sweep; default: a temporary folder, removed
-        after the tables are read back.
+        Folder of the stored sweep: a new or empty folder, or one holding a
+        sweep bouche stored (see :mod:`sim.experiments.store`); anything else
+        is refused with a ConfigError, before anything is written. Default:
+        a temporary folder, removed after the tables are read back.
     resume : bool
         Continue a sweep stored in ``out``: only runs not stored yet are run;
         the spec may add design points or replicates, nothing else.
@@ -276,6 +370,17 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
         ``.runs`` (one row per run), ``.summary`` (one row per design point),
         ``.timeseries`` (run × step, when recorded), ``.failures``,
         ``.sobol`` (Sobol' indices of a sobol design) and ``.out``.
+
+    Raises
+    ------
+    ConfigError
+        Bad input (one line), before anything runs.
+    SweepTerminated
+        SIGTERM arrived while the sweep ran in the main thread (a
+        :class:`KeyboardInterrupt`, like Ctrl-C): the stored runs are kept,
+        ``resume=True`` continues.
+    SweepAborted
+        The executor broke for good (a cluster that went away).
     """
     resolved = spec if isinstance(spec, SweepSpec) else load_spec(
         spec, vary=vary, design=design, samples=samples, replicates=replicates, seed=seed, overrides=overrides,
@@ -288,8 +393,9 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="bouche-sweep-")) if temporary else Path(out)
     try:
-        result = _sweep_into(resolved, folder, executor, workers, scheduler, resume, retry_failed, batch,
-                             plots if plots is not None else not temporary, progress, device)
+        with _sigterm_as_interrupt():
+            result = _sweep_into(resolved, folder, executor, workers, scheduler, resume, retry_failed, batch,
+                                 plots if plots is not None else not temporary, progress, device)
         if temporary:
             result._timeseries = result.timeseries
             result.out = None
@@ -301,26 +407,38 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
 
 def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed, batch, plots, progress, device):
     start = time.perf_counter()
-    Store(folder).check(spec, resume)  # before a cluster starts, and before anything is written
+    store = Store(folder)
+    store.check(spec, resume)  # before a cluster starts, and before anything is written
     if executor is not None:
         opened = _given(executor, workers)
     else:
         opened = executors.open_executor(workers=workers, scheduler=scheduler)
-    with opened as (ex, label, width), Store(folder) as store:
-        store.open(spec, resume=resume)
-        counts = execute(spec, store, ex, width, batch=batch, retry_failed=retry_failed, progress=progress,
-                         help_while_starting=isinstance(ex, ProcessPoolExecutor), device=device)
-        runs, summary = store.assemble(spec)
-    result = SweepResult(runs=runs, summary=summary, spec=spec, out=folder, new=counts["new"],
-                         stored=counts["stored"], executor=label)
-    if spec.design.get("kind") == "sobol":
-        from sim.experiments import sobol
+    new = 0
+    with store:
+        with opened as (ex, label, width):
+            store.open(spec, resume=resume)
+            for attempt in range(3):
+                counts = execute(spec, store, ex, width, batch=batch, retry_failed=retry_failed and not attempt,
+                                 progress=progress, device=device)
+                new += counts["new"]
+                try:
+                    runs, summary = store.assemble(spec)
+                    break
+                except DamagedParts as exc:  # set aside: their runs run again
+                    if attempt == 2:
+                        raise SweepAborted(f"{exc}, three times over: is the disk failing?") from None
+        result = SweepResult(runs=runs, summary=summary, spec=spec, out=folder, new=new,
+                             stored=max(0, spec.n_runs - new), executor=label)
+        if spec.design.get("kind") == "sobol":
+            from sim.experiments import sobol
 
-        result.sobol = sobol.indices(spec, runs, folder / "sobol.csv")
-    if plots:
-        from sim.experiments import plots as plots_mod
+            result.sobol = sobol.indices(spec, runs, folder / "sobol.csv")
+        if plots:
+            from sim.experiments import plots as plots_mod
 
-        result.figures = plots_mod.sweep_figures(result, folder)
+            store.clear_figures()
+            result.figures = plots_mod.sweep_figures(result, folder)
+            store.record_figures(result.figures)
     result.wall_s = time.perf_counter() - start
     return result
 

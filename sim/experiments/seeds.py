@@ -35,15 +35,26 @@ STREAM_MODES = ("common", "independent")
 
 def _plain(value):
     """Python scalars and containers only (numpy values converted), for JSON."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # the common cases first: a sweep hashes
+        return value                                                    # every design point and run
+    if kind is float:
+        if not math.isfinite(value):
+            raise ValueError(f"cannot hash a non-finite number: {value!r}")
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        return _plain(value.item())
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"cannot hash a non-finite number: {value!r}")
     return value
+
+
+# one encoder, made once (json.dumps with options builds a new one at every call)
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
 def canonical(obj) -> str:
@@ -53,7 +64,7 @@ def canonical(obj) -> str:
     same float), so the text, and any hash of it, is the same in every process
     and every Python version.
     """
-    return json.dumps(_plain(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return _ENCODER.encode(_plain(obj))
 
 
 def content_hash(obj, length: int = 16) -> str:

@@ -61,13 +61,16 @@ from sim.errors import ConfigError
 from sim.experiments import design as design_mod
 from sim.experiments import seeds
 
-__all__ = ["PLOT_KINDS", "SweepSpec", "experiment_dir", "load_spec", "parse_indicator", "shipped_experiments"]
+__all__ = ["PLOT_KINDS", "SweepSpec", "check_name", "experiment_dir", "load_spec", "metric_names", "parse_indicator",
+           "shipped_experiments"]
 
 TOP = ("name", "title", "description", "scenario", "seed", "replicates", "streams", "timeout", "set", "design",
        "vary", "record", "indicators", "plot", "sizes")
 TABLES = {"design": ("kind", "samples", "second_order"), "record": ("timeseries", "every")}
 PLOT_KINDS = ("line", "heatmap", "curves", "sobol")
 PLOT_KEYS = ("kind", "x", "y", "z", "by", "metric", "overlay", "title", "labels", "log", "values")
+NAME_MAX = 100
+_NAME = re.compile(r"^[\w.-]+$")  # letters, digits, _ - . (a name becomes part of a default output path)
 _INDICATOR = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<|==)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
@@ -94,6 +97,78 @@ def parse_indicator(name: str, text) -> tuple[str, str, float]:
         raise ConfigError(f"indicators.{name}", f"must read METRIC OP NUMBER with OP one of >, >=, <, <=, ==; "
                                                 f"got {text!r}")
     return m.group(1), m.group(2), float(m.group(3))
+
+
+def check_name(name: str, key: str = "name") -> str:
+    """``name`` if it is an identifier that is safe as one component of a path; else ConfigError.
+
+    Letters, digits, ``_``, ``-`` and ``.``; not starting with ``.``, no ``..``,
+    at most :data:`NAME_MAX` characters.
+
+    Examples
+    --------
+    >>> check_name("tipping_point-2.small")
+    'tipping_point-2.small'
+    >>> check_name("../x")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: name must be an identifier (letters, digits, _ - .; not starting with .); got '../x'
+    """
+    if not isinstance(name, str) or not _NAME.match(name) or name.startswith(".") or ".." in name:
+        raise ConfigError(key, f"must be an identifier (letters, digits, _ - .; not starting with .); got {name!r}")
+    if len(name) > NAME_MAX:
+        raise ConfigError(key, f"must be an identifier of at most {NAME_MAX} characters; got {name[:20]!r}... "
+                               f"({len(name)} characters)")
+    return name
+
+
+def _default_name(text: str) -> str:
+    """A name made from a file's stem: what is not allowed in a name becomes ``_``."""
+    name = re.sub(r"[^\w.-]", "_", Path(text).stem).lstrip(".").replace("..", "_")[:NAME_MAX]
+    return name or "sweep"
+
+
+@functools.lru_cache(maxsize=None)
+def metric_names(model: str) -> tuple[str, ...] | None:
+    """The metric columns every run of a ``model`` scenario has (learned from one tiny run), or None.
+
+    The metrics of a model (its summary keys) do not depend on its
+    parameters, so a 40-person, 2-step run of the model's defaults tells them
+    in a few milliseconds. None when that run is not possible (a model added
+    by a user that needs more): the metrics are then checked after the runs.
+
+    Examples
+    --------
+    >>> names = metric_names("adoption")
+    >>> "final_fraction" in names and "adopters_by_channel_wom" in names
+    True
+    """
+    from sim import batch, runs
+    from sim.experiments.worker import flatten_metrics
+
+    try:
+        probe = config.load({"name": "metric-probe", "model": model, "network": {"n": 40}, "run": {"steps": 2}})
+        model_ = batch.build_model(probe)
+        model_.run()
+        return tuple(flatten_metrics(runs.result_of(model_)[1]))
+    except Exception:  # noqa: BLE001 (any failure only means: check the indicators after the runs)
+        return None
+
+
+def _check_indicators(indicators: dict, model: str) -> None:
+    """Refuse, before any run, an indicator that names no metric of the runs or reuses one's name."""
+    names = metric_names(model)
+    if names is None:
+        return
+    columns = [*names, "replicate", "seed", "root_seed", "duration_s"]
+    for name, text in indicators.items():
+        metric = parse_indicator(name, text)[0]
+        if name in columns:
+            raise ConfigError(f"indicators.{name}", f"must not reuse the name of a metric; got {name!r}")
+        if metric not in columns:
+            near = difflib.get_close_matches(metric, columns, n=1)
+            raise ConfigError(f"indicators.{name}", f"must compare a metric of the runs ({model} model); got "
+                                                    f"{metric!r}" + (f"; did you mean {near[0]}?" if near else ""))
 
 
 @dataclass(frozen=True)
@@ -222,7 +297,7 @@ def _read(source) -> tuple[dict, str, Path | None]:
         raise ConfigError("spec", f"file {str(path)!r} is not valid TOML: {exc}") from None
     if not ({"vary", "design", "replicates"} & set(raw)) and "scenario" not in raw:
         return {"scenario": text}, "", None  # a scenario file, not a sweep
-    raw.setdefault("name", path.stem)
+    raw.setdefault("name", _default_name(path.name))
     return raw, str(path), path.parent
 
 
@@ -286,7 +361,7 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
     """
     raw, origin, folder = _read(source)
     if not raw.get("name") and isinstance(raw.get("scenario"), str):
-        raw["name"] = Path(raw["scenario"]).stem
+        raw["name"] = _default_name(raw["scenario"])
     _check_top(raw)
     if size is not None:
         sizes = raw.get("sizes") or {}
@@ -348,7 +423,8 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
         if not isinstance(value, str):
             raise ConfigError(key, f"must be a string; got {value!r}")
         text_fields[key] = value.strip()
-    text_fields["name"] = text_fields["name"] or "sweep"
+    text_fields["name"] = check_name(text_fields["name"] or "sweep")
+    _check_indicators(indicators, base.model)
     return SweepSpec(scenario=base.to_dict(), root_seed=root_seed, replicates=reps, streams=mode, design=design,
                      points=tuple(points), timeseries=ts, every=k, timeout=None if t_out is None else float(t_out),
                      indicators=indicators, source=origin,
