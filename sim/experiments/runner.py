@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait  # noqa: F401 (see below)
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +60,6 @@ __all__ = ["TARGET_BATCH_S", "SweepAborted", "SweepResult", "SweepTerminated", "
 
 TARGET_BATCH_S = 0.25  # aim for batches of about this many seconds of model time
 MAX_BATCH = 256
-# ProcessPoolExecutor stays importable from here for callers written against earlier versions
-# (benchmarks/sweep.py reads runner.ProcessPoolExecutor)
 _SPAWN_HINT = " (if this runs from a script, call sim.sweep under if __name__ == '__main__':)"
 
 
@@ -193,16 +191,15 @@ def _wait(in_flight: dict, executor) -> set:
 
 
 def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int | None = None,
-            retry_failed: bool = False, progress: bool | None = None, help_while_starting: bool = False,
-            device: str = "cpu") -> dict:
+            retry_failed: bool = False, progress: bool | None = None, device: str = "cpu") -> dict:
     """Run every run of ``spec`` not yet stored; returns counts and the first failures.
 
     Every batch runs on ``executor``. A batch lost with its worker process
     (see the module's docstring) is run again one run at a time, once the
     pool has restarted (``executor.restart()``, :class:`~sim.experiments.
     executors.LocalPool`); an executor that cannot restart aborts the sweep.
-    ``help_while_starting`` is accepted for earlier callers and ignored: this
-    process runs no batch of its own while a pool works.
+    This process runs no batch of its own while a pool works (the
+    out-of-memory killer may pick it).
     """
     stored = store.stored()
     skip = {k for k, status in stored.items() if status == "ok" or not retry_failed}
