@@ -58,7 +58,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sim import coins, config
+from sim import coins, config, records
 from sim.errors import ConfigError
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import wom
@@ -298,7 +298,8 @@ class Replicates:
         self.n_adopted = np.array([m.state.n_adopted for m in models], dtype=np.int64)
         self.draw_u = first._draw_u
         self.u = xp.empty(self.R * self.n) if self.draw_u else None
-        self.rec = {c: np.zeros((self.R, self.max_steps + 1), dtype=first._rec[c].dtype) for c in first._rec}
+        self.rec = records.new_records({c: a.dtype for c, a in first._rec.items()}, self.max_steps,
+                                       replicates=self.R)
         for c, rows in self.rec.items():
             rows[:, 0] = [m._rec[c][0] for m in models]
         self.stopped_at = np.full(self.R, -1, dtype=np.int64)
@@ -384,6 +385,7 @@ class Replicates:
         by_media, by_wom = self._per_replicate(new_media), self._per_replicate(new_wom)
         self.n_adopted += by_media + by_wom
         self._after_adoptions(xp.concatenate((new_media, new_wom)))
+        records.ensure_row(self.rec, t, self.max_steps)
         for c, v in (("adopters", self.n_adopted), ("new_adopters", by_media + by_wom), ("new_by_media", by_media),
                      ("new_by_wom", by_wom), ("media_contacts", contacts), ("cost", cost)):
             self.rec[c][:, t] = v
@@ -425,7 +427,7 @@ class Replicates:
             st.n_adopted = int(self.n_adopted[r])
             m.counts = self.counts[sl]
             for c, rows in self.rec.items():
-                m._rec[c][:] = rows[r]
+                m._rec[c] = rows[r].copy()
             m.steps_run = int(self.stopped_at[r])
             m.running = False
             m.to_host()

@@ -39,7 +39,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import coins, config, networks
+from sim import coins, config, networks, records
 from sim.backend import array_namespace, get_backend, sorted_distinct
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding, wom
@@ -197,8 +197,7 @@ class DiffusionModel(mesa.Model):
         self.stop_rule = spec.get("run.stop")
 
         cols = ("adopters", "new_adopters", "new_by_seed", "new_by_media", "new_by_wom", "media_contacts")
-        self._rec = {c: np.zeros(self.max_steps + 1, dtype=np.int64) for c in cols}
-        self._rec["cost"] = np.zeros(self.max_steps + 1, dtype=np.float64)
+        self._rec = records.new_records({**dict.fromkeys(cols, np.int64), "cost": np.float64}, self.max_steps)
         self.steps_run = 0
 
         s = spec.section("seeding")
@@ -433,7 +432,7 @@ class DiffusionModel(mesa.Model):
     # -- recording --------------------------------------------------------------
 
     def _record(self, t: int, by_seed: int, by_media: int, by_wom: int, contacts: int, cost: float) -> None:
-        r = self._rec
+        r = records.ensure_row(self._rec, t, self.max_steps)
         r["adopters"][t] = self.state.n_adopted
         r["new_adopters"][t] = by_seed + by_media + by_wom
         r["new_by_seed"][t] = by_seed

@@ -33,7 +33,8 @@ from sim.errors import ConfigError
 from sim.experiments import design, store
 from sim.experiments.draws import uniform_rows
 from sim.experiments.executors import SerialExecutor
-from sim.experiments.spec import check_name, load_spec, shipped_experiments
+from sim.config import check_name
+from sim.experiments.spec import load_spec, shipped_experiments
 from sim.streams import stream_key
 
 ROOT = Path(__file__).resolve().parent.parent

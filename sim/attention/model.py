@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import concentration, config, networks
+from sim import concentration, config, networks, records
 from sim.attention.following import follow_graph
 from sim.attention.slots import broadcast_pull, broadcast_slots, choose, split_slots
 from sim.backend import sorted_distinct
@@ -76,6 +76,8 @@ class AttentionModel(mesa.Model):
         a = spec.section("attention")
         self.n = n = spec.get("network.n")
         self.k, self.post_rate, self.p_reshare = a["k"], a["post_rate"], a["reshare"]
+        b = a["broadcast_channels"]  # a low estimate: the follow graph both ways, the watchers and the views
+        networks.require_memory("network.n", f"= {n}", n * (16.0 + 8 + 2 * b) + 8.0 * n * a["follows"])
         self.graph = follow_graph(n, a["follows"], a["homophily"], a["communities"], a["popularity_exponent"],
                                   self.streams.get("network"))
         order = self.streams.get("attention", "producers").permutation(n)
@@ -99,7 +101,7 @@ class AttentionModel(mesa.Model):
         self.broadcast_audience = np.zeros((b, n), dtype=bool)  # who has seen each broadcast channel
         self.max_steps = spec.get("run.steps")
         self.stop_rule = spec.get("run.stop")
-        self._rec = {c: np.zeros(self.max_steps + 1, dtype=np.float64) for c in TIMESERIES_COLUMNS[1:]}
+        self._rec = records.new_records(dict.fromkeys(TIMESERIES_COLUMNS[1:], np.float64), self.max_steps)
         self.steps_run = 0
         self._measured = None
         self.running = True
@@ -150,7 +152,7 @@ class AttentionModel(mesa.Model):
 
         views = self.channel_views
         total = views.sum()
-        r = self._rec
+        r = records.ensure_row(self._rec, t, self.max_steps)
         r["posts"][t] = posters.size
         r["offered"][t] = offered.sum()
         r["broadcast_views"][t] = slots.sum()

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config.schema import MEDIUM_PARAMS, MODELS, PARAMS, REPORTS, SECTIONS, TEXT_KEYS, TOP_KEYS, _fmt
+from sim.config.schema import MEDIUM_PARAMS, MODELS, PARAMS, REPORTS, SECTIONS, TEXT_KEYS, TOP_KEYS, _fmt, _shown
 from sim.config.shipped import _read_toml
-from sim.config.values import _check, _check_applies, applies
+from sim.config.values import MAX_DEPTH, _check, _check_applies, applies, check_name, too_deep
 from sim.errors import ConfigError
 
 __all__ = ["Scenario", "load", "flatten"]
@@ -104,6 +104,9 @@ def load(source: "str | Path | Scenario | dict", overrides: dict | None = None, 
     if isinstance(source, Scenario):
         return source.replace(overrides, seed=seed)
     if isinstance(source, dict):
+        if too_deep(source):
+            raise ConfigError("scenario", f"must nest tables and arrays at most {MAX_DEPTH} levels deep; "
+                                          f"got {_shown(source)}")
         raw, origin = copy.deepcopy(source), "<dict>"
     else:
         raw, origin = _read_toml(source)
@@ -131,9 +134,16 @@ def _all_keys(media_names=()) -> list[str]:
 def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
     if not isinstance(raw, dict):
         raise ConfigError("scenario", f"must be a table of sections; got {type(raw).__name__}")
+    for key, value in overrides.items():
+        if not isinstance(key, str):
+            raise ConfigError("overrides", f"must map dotted parameter names to values; got the key {_shown(key)}")
+        if too_deep(value):
+            raise ConfigError(key, f"must be nested at most {MAX_DEPTH} levels deep; got {_shown(value)}")
     flat: dict[str, Any] = {}
     media_raw: Any = []
     for top, value in raw.items():
+        if not isinstance(top, str):
+            raise ConfigError("scenario", f"must name its sections with strings; got {_shown(top)}")
         if top in TOP_KEYS:
             continue
         if top == "media":
@@ -142,7 +152,7 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
         if top not in SECTIONS:
             raise ConfigError(top, f"is not a section (sections: {', '.join(SECTIONS)}){_suggest(top, SECTIONS)}")
         if not isinstance(value, dict):
-            raise ConfigError(top, f"must be a table of parameters; got {value!r}")
+            raise ConfigError(top, f"must be a table of parameters; got {_shown(value)}")
         for name, v in value.items():
             key = f"{top}.{name}"
             if key not in PARAMS:
@@ -185,13 +195,14 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
 
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError("seed", f"must be an integer >= 0; got {seed!r}")
+        raise ConfigError("seed", f"must be an integer >= 0; got {_shown(seed)}")
     for text_key in TEXT_KEYS:
         if text_key in raw and not isinstance(raw[text_key], str):
-            raise ConfigError(text_key, f"must be a string; got {raw[text_key]!r}")
+            raise ConfigError(text_key, f"must be a string; got {_shown(raw[text_key])}")
+    name = check_name(raw.get("name", "scenario"))
     model = raw.get("model", "adoption")
-    if model not in MODELS:
-        raise ConfigError("model", f"must be one of {', '.join(MODELS)}; got {model!r}")
+    if not isinstance(model, str) or model not in MODELS:
+        raise ConfigError("model", f"must be one of {', '.join(MODELS)}; got {_shown(model)}")
     if raw.get("report") and raw["report"] not in REPORTS:
         raise ConfigError("report", f"must be one of {', '.join(REPORTS) or '(none defined)'}; got {raw['report']!r}")
     if model == "attention":
@@ -199,7 +210,7 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
     else:
         _cross_check(values, resolved_media, given=set(flat))
     variants = _variants(raw, overrides, origin)
-    return Scenario(name=raw.get("name", "scenario"), description=raw.get("description", "").strip(),
+    return Scenario(name=name, description=raw.get("description", "").strip(),
                     seed=seed, values=values, media=tuple(resolved_media), source=origin,
                     title=raw.get("title", ""), model=model, report=raw.get("report", ""), variants=variants)
 
@@ -219,7 +230,8 @@ def _variants(raw: dict, overrides: dict, origin: str) -> dict:
     """Validate the ``[variants.NAME]`` override tables, each on top of the base; return them flattened."""
     given = raw.get("variants") or {}
     if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
-        raise ConfigError("variants", f"must be a table of named override tables ([variants.NAME]); got {given!r}")
+        raise ConfigError("variants", f"must be a table of named override tables ([variants.NAME]); "
+                                      f"got {_shown(given)}")
     base = {k: v for k, v in raw.items() if k != "variants"}
     rest = {k: v for k, v in overrides.items() if k != "variants"}
     out = {}
@@ -239,7 +251,7 @@ def _media_list(value: Any) -> list[dict]:
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(m, dict) for m in value):
-        raise ConfigError("media", f"must be a table or an array of tables ([[media]]); got {value!r}")
+        raise ConfigError("media", f"must be a table or an array of tables ([[media]]); got {_shown(value)}")
     out = []
     for m in value:
         for name in m:

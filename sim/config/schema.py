@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,22 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxlong = 3, 10, 6, 60
+_REPR.maxstring = _REPR.maxother = 120
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` for an error message: short, and safe for values nested however deep.
+
+    Examples
+    --------
+    >>> _shown("ring"), _shown(list(range(20)))
+    ("'ring'", '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...]')
+    """
+    return _REPR.repr(value)
+
+
 def _prob(key, default, help, **kw):
     return Param(key, "prob", default, help, lo=0.0, hi=1.0, **kw)
 
@@ -137,7 +154,7 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
     _prob("wom.threshold_low", 0.0, "lower end of uniform thresholds", used_by="threshold"),
     _prob("wom.threshold_high", 1.0, "upper end of uniform thresholds", used_by="threshold"),
     Param("wom.count", "int_or_list", 2, "adopt when at least this many contacts have adopted", lo=0,
-          used_by="complex"),
+          hi=2**31 - 1, used_by="complex"),
     _prob("wom.beta", 0.05, "probability that a new adopter converts each contact (one chance)", used_by="cascade"),
     Param("seeding.strategy", "choice", "none", "who adopts at step 0", choices=SEEDING_STRATEGIES),
     Param("seeding.count", "int", None, "number of seeds", lo=0, nullable=True),
@@ -148,7 +165,7 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           used_by="greedy"),
     _prob("seeding.greedy_beta", None, "cascade probability greedy seeds are chosen for (none = wom.beta)",
           nullable=True, used_by="greedy"),
-    Param("run.steps", "int", 100, "maximum number of steps", lo=1),
+    Param("run.steps", "int", 100, "maximum number of steps", lo=1, hi=2**31 - 1),  # int32 steps (adopted_at)
     Param("run.dt", "float", 1.0, "length of a step in time units (Bass rates are per unit time)",
           lo=0.0, hi=1.0, lo_open=True),
     Param("run.stop", "choice", "quiescent", "stop after run.steps, or earlier when nothing can change any more",

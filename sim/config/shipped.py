@@ -9,9 +9,11 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import os
 import tomllib
 from pathlib import Path
 
+from sim.config.values import MAX_DEPTH, default_name, too_deep
 from sim.errors import ConfigError
 
 __all__ = ["shipped_dir", "shipped_files", "scenario_dir", "shipped_scenarios"]
@@ -64,14 +66,43 @@ def _read_toml(source: str | Path) -> tuple[dict, str]:
     if not path.is_file():
         raise ConfigError("scenario", f"must be a shipped scenario or an existing .toml file; got {text!r} (not found)")
     raw = copy.deepcopy(_parse_toml(str(path.resolve()), path.stat().st_mtime_ns))
-    raw.setdefault("name", path.stem)
+    raw.setdefault("name", default_name(path.stem))
+    _anchor_paths(raw, Path(os.path.abspath(path)).parent)
     return raw, str(path)
+
+
+def _anchor_paths(raw: dict, folder: Path) -> None:
+    """Make each relative ``network.path`` of a scenario file (its own, its variants') start from ``folder``.
+
+    A file names its graph relative to itself, as sweep files do, wherever
+    ``bouche`` runs from; overrides given on the command line stay relative to
+    the current folder.
+    """
+    variants = raw.get("variants")
+    tables = [raw, *(variants.values() if isinstance(variants, dict) else ())]
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        network = table.get("network")
+        for holder, key in ((network, "path"), (table, "network.path")):
+            if isinstance(holder, dict) and isinstance(holder.get(key), str) and holder[key] \
+                    and not os.path.isabs(holder[key]):
+                holder[key] = str(folder / holder[key])
 
 
 @functools.lru_cache(maxsize=64)
 def _parse_toml(path: str, mtime_ns: int) -> dict:
     """Parsed TOML, cached while the file is unchanged (callers get a deep copy)."""
+    deep = ConfigError("scenario", f"file {path!r} nests tables or arrays more than {MAX_DEPTH} levels deep "
+                                   f"(a scenario needs 5 at most)")
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError("scenario", f"file {path!r} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise deep from None
+    except OSError as exc:
+        raise ConfigError("scenario", f"file {path!r} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if too_deep(raw):
+        raise deep
+    return raw

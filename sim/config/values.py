@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 from typing import Any
 
-from sim.config.schema import _INF, APPLIES_TO, MODELS, PARAMS, Param
+from sim.config.schema import _INF, APPLIES_TO, MODELS, PARAMS, Param, _shown
 from sim.errors import ConfigError
 
-__all__ = ["parse_value", "parse_assignment", "applies"]
+__all__ = ["parse_value", "parse_assignment", "applies", "check_name", "default_name", "too_deep", "NAME_MAX",
+           "MAX_DEPTH"]
 
+NAME_MAX = 100  # characters in a name (it becomes part of a default output path)
+MAX_DEPTH = 16  # tables and arrays nested in a scenario (it needs 5: [[variants.NAME.media]])
+_NAME = re.compile(r"[\w.-]+")  # letters, digits, _ - .
+_INT_MAX = 2**63 - 1  # integers are stored in 64 bits at most
+_EXACT = 2**53  # beyond it a float is no longer an exact integer
 
 
 def parse_value(text: str) -> Any:
@@ -32,10 +39,16 @@ def parse_value(text: str) -> Any:
     """
     if text.strip().lower() in ("none", "null"):
         return None
+    deep = ConfigError("--set", f"takes values nested at most {MAX_DEPTH} levels deep; got {_shown(text)}")
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text.strip()
+    except RecursionError:
+        raise deep from None
+    if too_deep(value):
+        raise deep
+    return value
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -46,10 +59,67 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), parse_value(value)
 
 
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests dicts or lists more than ``limit`` levels deep (found without recursion).
+
+    Examples
+    --------
+    >>> too_deep({"network": {"n": 5}}, 2), too_deep({"a": [[1]]}, 2)
+    (False, True)
+    """
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        children = v.values() if isinstance(v, dict) else v if isinstance(v, (list, tuple)) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children)
+    return False
+
+
+def check_name(name: Any, key: str = "name") -> str:
+    """``name`` if it is an identifier that is safe as one component of a path; else ConfigError.
+
+    Letters, digits, ``_``, ``-`` and ``.``; not starting with ``.``, no
+    ``..``, at most :data:`NAME_MAX` characters (a scenario's name becomes
+    its default output folder, ``runs/NAME``).
+
+    Examples
+    --------
+    >>> check_name("broadcast-vs-seeding")
+    'broadcast-vs-seeding'
+    >>> check_name("../.docker")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: name must be an identifier (letters, digits, _ - .; not starting with .); got '../.docker'
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.startswith(".") or ".." in name:
+        raise ConfigError(key, f"must be an identifier (letters, digits, _ - .; not starting with .); "
+                               f"got {_shown(name)}")
+    if len(name) > NAME_MAX:
+        raise ConfigError(key, f"must be an identifier of at most {NAME_MAX} characters; got {name[:20]!r}... "
+                               f"({len(name)} characters)")
+    return name
+
+
+def default_name(stem: str, fallback: str = "scenario") -> str:
+    """A name made from a file's stem: what a name may not hold becomes ``_``.
+
+    Examples
+    --------
+    >>> default_name("my scenario"), default_name(".hidden"), default_name("...")
+    ('my_scenario', 'hidden', 'scenario')
+    """
+    name = re.sub(r"[^\w.-]", "_", stem).replace("..", "_").lstrip(".")[:NAME_MAX]
+    return name if name.strip("_.") else fallback
+
+
 def _check(p: Param, value: Any, key: str | None = None) -> Any:
     """Return the value converted to the parameter's type, or raise ConfigError."""
     key = key or p.key
-    bad = ConfigError(key, f"must be {p.allowed()}; got {value!r}")
+    bad = ConfigError(key, f"must be {p.allowed()}; got {_shown(value)}")
     if value is None:
         if p.nullable:
             return None
@@ -92,20 +162,30 @@ def _check(p: Param, value: Any, key: str | None = None) -> Any:
 def _number(p: Param, value: Any, key: str, integer: bool, bounds=None) -> float | int:
     lo, hi = bounds or (p.lo, p.hi)
     lo_open, hi_open = (False, False) if bounds else (p.lo_open, p.hi_open)
-    bad = ConfigError(key, f"must be {p.allowed()}; got {value!r}")
+    got = _shown(value)
+    bad = ConfigError(key, f"must be {p.allowed()}; got {got}")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise bad
     if isinstance(value, float) and not math.isfinite(value):
         raise bad
+    exact = True  # whether the value is the number it stands for, as the engine will hold it
     if integer:
         if isinstance(value, float):
             if not value.is_integer():
                 raise bad
+            exact = abs(value) <= _EXACT
             value = int(value)
-    else:
-        value = float(value)
+    elif isinstance(value, int):
+        try:
+            value = float(value)
+        except OverflowError:
+            raise bad from None
     if value < lo or value > hi or (lo_open and value == lo) or (hi_open and value == hi):
         raise bad
+    if not exact:
+        raise ConfigError(key, f"must be {p.allowed()}; got {got} (too large to be an exact integer)")
+    if integer and abs(value) > _INT_MAX:
+        raise ConfigError(key, f"must be {p.allowed()}; got {got} (too large: at most 2**63 - 1)")
     return value
 
 
@@ -128,7 +208,7 @@ def _owners(key: str) -> tuple | None:
 
 def _check_applies(model: str, given, name: str) -> None:
     """Refuse, in one line, a parameter given explicitly for a model that does not read it."""
-    if model not in MODELS:
+    if not isinstance(model, str) or model not in MODELS:
         return  # reported later, with the list of models
     for key in given:
         key = key.replace("__", ".")

@@ -61,7 +61,7 @@ from sim.errors import ConfigError
 from sim.experiments import design as design_mod
 from sim.experiments import seeds
 
-__all__ = ["PLOT_KINDS", "SweepSpec", "check_name", "experiment_dir", "load_spec", "metric_names", "parse_indicator",
+__all__ = ["PLOT_KINDS", "SweepSpec", "experiment_dir", "load_spec", "metric_names", "parse_indicator",
            "shipped_experiments"]
 
 TOP = ("name", "title", "description", "scenario", "seed", "replicates", "streams", "timeout", "set", "design",
@@ -69,8 +69,6 @@ TOP = ("name", "title", "description", "scenario", "seed", "replicates", "stream
 TABLES = {"design": ("kind", "samples", "second_order"), "record": ("timeseries", "every")}
 PLOT_KINDS = ("line", "heatmap", "curves", "sobol")
 PLOT_KEYS = ("kind", "x", "y", "z", "by", "metric", "overlay", "title", "labels", "log", "values")
-NAME_MAX = 100
-_NAME = re.compile(r"^[\w.-]+$")  # letters, digits, _ - . (a name becomes part of a default output path)
 _INDICATOR = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<|==)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
@@ -97,35 +95,6 @@ def parse_indicator(name: str, text) -> tuple[str, str, float]:
         raise ConfigError(f"indicators.{name}", f"must read METRIC OP NUMBER with OP one of >, >=, <, <=, ==; "
                                                 f"got {text!r}")
     return m.group(1), m.group(2), float(m.group(3))
-
-
-def check_name(name: str, key: str = "name") -> str:
-    """``name`` if it is an identifier that is safe as one component of a path; else ConfigError.
-
-    Letters, digits, ``_``, ``-`` and ``.``; not starting with ``.``, no ``..``,
-    at most :data:`NAME_MAX` characters.
-
-    Examples
-    --------
-    >>> check_name("tipping_point-2.small")
-    'tipping_point-2.small'
-    >>> check_name("../x")
-    Traceback (most recent call last):
-    ...
-    sim.errors.ConfigError: name must be an identifier (letters, digits, _ - .; not starting with .); got '../x'
-    """
-    if not isinstance(name, str) or not _NAME.match(name) or name.startswith(".") or ".." in name:
-        raise ConfigError(key, f"must be an identifier (letters, digits, _ - .; not starting with .); got {name!r}")
-    if len(name) > NAME_MAX:
-        raise ConfigError(key, f"must be an identifier of at most {NAME_MAX} characters; got {name[:20]!r}... "
-                               f"({len(name)} characters)")
-    return name
-
-
-def _default_name(text: str) -> str:
-    """A name made from a file's stem: what is not allowed in a name becomes ``_``."""
-    name = re.sub(r"[^\w.-]", "_", Path(text).stem).lstrip(".").replace("..", "_")[:NAME_MAX]
-    return name or "sweep"
 
 
 @functools.lru_cache(maxsize=None)
@@ -297,7 +266,7 @@ def _read(source) -> tuple[dict, str, Path | None]:
         raise ConfigError("spec", f"file {str(path)!r} is not valid TOML: {exc}") from None
     if not ({"vary", "design", "replicates"} & set(raw)) and "scenario" not in raw:
         return {"scenario": text}, "", None  # a scenario file, not a sweep
-    raw.setdefault("name", _default_name(path.name))
+    raw.setdefault("name", config.default_name(Path(path.name).stem, "sweep"))
     return raw, str(path), path.parent
 
 
@@ -361,7 +330,7 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
     """
     raw, origin, folder = _read(source)
     if not raw.get("name") and isinstance(raw.get("scenario"), str):
-        raw["name"] = _default_name(raw["scenario"])
+        raw["name"] = config.default_name(Path(str(raw["scenario"])).stem, "sweep")
     _check_top(raw)
     if size is not None:
         sizes = raw.get("sizes") or {}
@@ -423,7 +392,7 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
         if not isinstance(value, str):
             raise ConfigError(key, f"must be a string; got {value!r}")
         text_fields[key] = value.strip()
-    text_fields["name"] = check_name(text_fields["name"] or "sweep")
+    text_fields["name"] = config.check_name(text_fields["name"] or "sweep")
     _check_indicators(indicators, base.model)
     return SweepSpec(scenario=base.to_dict(), root_seed=root_seed, replicates=reps, streams=mode, design=design,
                      points=tuple(points), timeseries=ts, every=k, timeout=None if t_out is None else float(t_out),

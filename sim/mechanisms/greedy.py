@@ -101,6 +101,9 @@ class LiveEdgeSamples:
             raise ValueError("the complete graph is implicit; every seed set of a given size spreads alike")
         self.n, self.n_samples, self.directed = graph.n, int(n_samples), bool(graph.directed)
         n, R = self.n, self.n_samples
+        links = graph.out_indices.size if self.directed else graph.in_indices.size // 2
+        networks.require_memory("seeding.greedy_samples", f"= {R}", 8.0 * n * R + 17.0 * beta * links * R,
+                                "the live-edge samples")  # a low estimate: row pointers, and each live edge
         if self.directed:  # one coin per arc u -> v (out CSR)
             src = np.repeat(np.arange(n, dtype=np.int64), graph.out_degree)
             dst = graph.out_indices.astype(np.int64)

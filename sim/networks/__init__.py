@@ -19,6 +19,9 @@ generators
     The synthetic families: :func:`complete`, :func:`erdos_renyi`,
     :func:`stochastic_block`, :func:`ring`, :func:`watts_strogatz`,
     :func:`barabasi_albert`.
+memory
+    :func:`check_memory`: the memory a graph and its run need, against the
+    machine's, before anything is allocated.
 spec
     :data:`KINDS` and :func:`build`, from a scenario's ``network`` section.
 
@@ -32,6 +35,7 @@ from sim.networks.csr import from_edges
 from sim.networks.readers import from_file, from_networkx
 from sim.networks.generators import (barabasi_albert, complete, equal_sizes, erdos_renyi, ring, stochastic_block,
                                      watts_strogatz)
+from sim.networks.memory import check_memory, check_people, needed_bytes, require_memory
 from sim.networks.spec import KINDS, build
 
 # the other names of the former single module sim/networks.py, still reachable as sim.networks.NAME
@@ -44,5 +48,6 @@ from sim.networks.generators import _skip_positions, _unrank_pairs  # noqa: F401
 __all__ = [
     "KINDS", "Graph", "gather_rows", "from_edges", "from_networkx", "from_file",
     "complete", "erdos_renyi", "stochastic_block", "equal_sizes", "ring", "watts_strogatz",
-    "barabasi_albert", "build",
+    "barabasi_albert", "build", "check_memory", "check_people", "needed_bytes",
+    "require_memory",
 ]

@@ -21,10 +21,13 @@ from sim.networks.graph import Graph
 __all__ = ["from_networkx", "from_file"]
 
 _EXTS = (".csv", ".tsv", ".txt", ".edges", ".graphml", ".gexf")
+LINE_MAX = 1 << 16  # bytes in one line of an edge list (two node ids and a few attributes need far fewer)
+_CHUNK = 1 << 20  # bytes read at a time when looking for a line that is too long
 
 
 def _labels(values) -> np.ndarray:
-    if all(isinstance(v, Integral) and not isinstance(v, bool) for v in values):
+    """Node labels as int64 when all are integers int64 holds, else as objects (distinct ids stay distinct)."""
+    if all(isinstance(v, Integral) and not isinstance(v, bool) and -2**63 <= v < 2**63 for v in values):
         return np.array(values, dtype=np.int64)
     return pd.Series(values, dtype=object).to_numpy()
 
@@ -79,8 +82,57 @@ def _numeric(values) -> bool:
     return bool(pd.to_numeric(pd.Series(np.ravel(values)), errors="coerce").notna().all())
 
 
+def _long_line(path: Path, limit: int = LINE_MAX) -> int | None:
+    """Number (from 1) of the first line of ``path`` longer than ``limit`` bytes, or None.
+
+    One pass over the file in chunks, so a file that is one huge line is refused
+    before a parser tries to hold it.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "g.csv")
+    ...     _ = open(p, "w").write("a,b\\n" + "x" * 100 + "\\nc,d\\n")
+    ...     _long_line(Path(p), limit=50), _long_line(Path(p), limit=100)
+    (2, None)
+    """
+    line, run = 1, 0  # run: bytes of the current line so far
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)  # newlines
+            if ends.size:
+                lengths = np.diff(ends, prepend=-1) - 1  # of the lines ending in this chunk
+                lengths[0] += run
+                over = np.flatnonzero(lengths > limit)
+                if over.size:
+                    return line + int(over[0])
+                line += ends.size
+                run = len(chunk) - 1 - int(ends[-1])
+            else:
+                run += len(chunk)
+            if run > limit:
+                return line
+    return None
+
+
+def _integer_ids(vals: np.ndarray) -> np.ndarray | None:
+    """The node ids as int64 when every one is an integer that int64 holds exactly; else None (labels)."""
+    nums = pd.to_numeric(pd.Series(vals), errors="coerce")
+    if not nums.notna().all():
+        return None
+    if nums.dtype.kind == "i":
+        return nums.to_numpy(dtype=np.int64)
+    if nums.dtype.kind == "f" and bool((nums % 1 == 0).all()) and bool((nums.abs() < 2**53).all()):
+        return nums.to_numpy().astype(np.int64)  # "3.0" is node 3; beyond 2**53 a float merges distinct ids
+    return None  # uint64 beyond int64, or floats: keep the ids as written
+
+
 def _read_edge_list(path: Path, directed: bool) -> Graph:
     sep = {".csv": ",", ".tsv": "\t"}.get(path.suffix.lower(), r"\s+")
+    long = _long_line(path)
+    if long is not None:
+        raise _bad(path, f"line {long} is longer than {LINE_MAX} bytes, more than an edge list's line holds")
     try:
         df = pd.read_csv(path, sep=sep, header=None, comment="#", dtype=str,
                          skipinitialspace=True, na_filter=False)
@@ -101,10 +153,10 @@ def _read_edge_list(path: Path, directed: bool) -> Graph:
     if (vals == "").any():
         row = int(np.flatnonzero((vals == "").reshape(2, -1).any(axis=0))[0]) + 1
         raise _bad(path, f"edge {row} lacks a source or target")
-    nums = pd.to_numeric(pd.Series(vals), errors="coerce")
-    numeric = bool(nums.notna().all()) and bool((nums % 1 == 0).all())
+    ids = _integer_ids(vals)
+    numeric = ids is not None
     if numeric:
-        vals = nums.to_numpy().astype(np.int64)
+        vals = ids
     codes, uniq = pd.factorize(vals, sort=numeric)
     labels = np.asarray(uniq, dtype=np.int64 if numeric else object)
     m = len(pairs)

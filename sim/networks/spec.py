@@ -8,6 +8,7 @@ from sim.errors import ConfigError
 from sim.networks.generators import (barabasi_albert, complete, equal_sizes, erdos_renyi, ring,
                                      stochastic_block, watts_strogatz)
 from sim.networks.graph import Graph
+from sim.networks.memory import check_memory, check_people
 from sim.networks.readers import from_file
 
 __all__ = ["KINDS", "build"]
@@ -18,6 +19,9 @@ KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert",
 
 def build(spec: dict, rng: np.random.Generator) -> Graph:
     """Build the graph a validated ``network`` spec describes.
+
+    A size this machine cannot hold is refused in one line before anything is
+    allocated (:func:`~sim.networks.memory.check_memory`).
 
     Examples
     --------
@@ -37,4 +41,7 @@ def build(spec: dict, rng: np.random.Generator) -> Graph:
     }
     if kind not in makers:
         raise ConfigError("network.kind", f"must be one of {', '.join(KINDS)}; got {kind!r}")
+    if kind != "file":
+        check_memory(s)
+        check_people(s)
     return makers[kind]()

@@ -7,7 +7,9 @@ stays fast and works without the ``viz`` extra.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
+import ipaddress
 import json
 import os
 import socket
@@ -43,18 +45,60 @@ def _have_viz() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("solara", "uvicorn", "altair"))
 
 
-def _free_port(host: str, port: int) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+def check_address(host: str, port: int) -> tuple[int, str | None]:
+    """The address family of ``--host`` and a warning if it reaches beyond this machine; ConfigError if bad.
+
+    Checked before anything starts: ``--port`` in 0..65535 (0 = any free
+    port), ``--host`` an address or a name this machine resolves.
+
+    Examples
+    --------
+    >>> check_address("127.0.0.1", 8765)
+    (<AddressFamily.AF_INET: 2>, None)
+    >>> check_address("127.0.0.1", 70000)
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: --port must be an integer in 0..65535 (0 = any free port); got 70000
+    """
+    if not 0 <= port <= 65535:
+        raise ConfigError("--port", f"must be an integer in 0..65535 (0 = any free port); got {port}")
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError("--host", f"must be an IP address or a host name of this machine; got {host!r} "
+                                    f"({why})") from None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn will bind it
+    addresses = {info[4][0] for info in found}
+    if all(_loopback(a) for a in addresses):
+        return family, None
+    return family, (f"bouche viz: warning: --host {host} serves the app, without a password, to every machine "
+                    f"that can reach this one; use --host 127.0.0.1 to keep it on this machine")
+
+
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _free_port(host: str, port: int, family=socket.AF_INET) -> int:
+    with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will (TIME_WAIT is fine)
         try:
             s.bind((host, port))
         except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:  # a real address, but none of this machine's
+                raise ConfigError("--host", f"must be an address of this machine; got {host!r} "
+                                            f"({exc.strerror})") from None
             raise ConfigError("--port", f"must be a free port on {host}; {port} is not ({exc.strerror})") from None
         return s.getsockname()[1]
 
 
 def command(args) -> int:
     """Run ``bouche viz``: start the app on ``--host``:``--port`` and serve until interrupted."""
+    family, warning = check_address(args.host, args.port)
     if not _have_viz():
         print(NEEDS_EXTRA, file=sys.stderr)
         return 2
@@ -66,7 +110,9 @@ def command(args) -> int:
         raise ConfigError("--max-drawn", f"must be an integer >= 10; got {args.max_drawn}")
     fixed = [list(config.parse_assignment(text)) for text in args.sets]
     config.load(args.scenario, overrides=dict(fixed), seed=args.seed)  # bad input: one line, exit 2
-    port = _free_port(args.host, args.port)
+    port = _free_port(args.host, args.port, family)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     settings = {"source": str(args.scenario), "fixed": fixed, "seed": args.seed, "interval": args.interval,
                 "max_drawn": args.max_drawn}
     os.environ[_ENV] = json.dumps(settings)
@@ -83,7 +129,8 @@ def command(args) -> int:
 
     server = uvicorn.Server(uvicorn.Config("solara.server.starlette:app", host=args.host, port=port,
                                            log_level="warning", lifespan="on"))
-    url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{port}/"
+    shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 
     def announce():
         while not server.started:
