@@ -324,3 +324,22 @@ def test_other_models_and_mechanisms_check_memory_before_allocating(tmp_path, ar
     assert done.returncode == 2 and done.stderr.startswith("bouche: error: " + line), done.stderr
     assert done.stderr.count("\n") == 1 and "of memory" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_network_paths_in_a_sweep_file_are_relative_to_the_file(tmp_path, monkeypatch):
+    from sim.experiments.spec import load_spec
+
+    write(tmp_path / "sweeps" / "g3.csv", "a,b\nb,c\nc,a\n")
+    write(tmp_path / "sweeps" / "g4.csv", "a,b\nb,c\nc,d\nd,a\n")
+    write(tmp_path / "here.csv", "a,b\nb,c\nc,d\nd,e\ne,a\n")
+    sweep = write(tmp_path / "sweeps" / "s.toml",
+                  'scenario = "bass"\n[set]\n"network.kind" = "file"\n"network.path" = "g3.csv"\n"run.steps" = 2\n'
+                  '[vary]\n"network.path" = ["g3.csv", "g4.csv"]\n')
+    monkeypatch.chdir(tmp_path)
+    spec = load_spec(str(sweep))
+    assert [Path(p["network.path"]).name for p in spec.points] == ["g3.csv", "g4.csv"]
+    assert all(Path(p["network.path"]).is_file() for p in spec.points)
+    res = sim.sweep(str(sweep), workers=1)
+    assert res.runs["final_adopters"].le(4).all() and (res.runs["status"] == "ok").all()
+    fixed = load_spec(str(sweep), vary={"wom.q": [0.1]}, overrides={"network.path": "here.csv"})
+    assert fixed.scenario["network"]["path"] == "here.csv"  # the command line's: from the current folder

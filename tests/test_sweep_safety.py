@@ -109,6 +109,14 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
+def _survivors(pids, seconds: float = 5.0) -> list[int]:
+    """The processes of ``pids`` still alive after waiting up to ``seconds`` for them to end."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.02)
+    return [p for p in pids if _alive(p)]
+
+
 def _cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()
@@ -314,10 +322,7 @@ def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path):
         assert len(workers) >= 2 and all(_alive(p) for p in workers)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(p) for p in workers):
-            time.sleep(0.02)
-        assert [p for p in workers if _alive(p)] == []  # before the fix: both workers ran on, orphaned
+        assert _survivors(workers) == []  # before the fix: both workers ran on, orphaned
     finally:
         _cleanup(proc, workers)
 
@@ -354,10 +359,7 @@ def test_workers_of_a_fork_server_die_with_a_parent_killed_by_sigkill(tmp_path):
         assert len(family) >= 3
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(p) for p in family):
-            time.sleep(0.02)
-        assert [p for p in family if _alive(p)] == []
+        assert _survivors(family) == []
     finally:
         _cleanup(proc, family)
 
@@ -380,10 +382,7 @@ def test_sigterm_stops_like_ctrl_c_and_the_sweep_resumes_to_the_same_tables(tmp_
         assert proc.returncode == status, err
         assert err.strip() == f"bouche: sweep {words}; the runs done so far are stored in {out}/: continue with " \
                               f"--resume"
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(p) for p in workers):
-            time.sleep(0.02)
-        assert [p for p in workers if _alive(p)] == []
+        assert _survivors(workers) == []
     finally:
         _cleanup(proc, workers)
     done = len(_parts(out))

@@ -10,26 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.classroom import TUTORIAL_RUNNER
+
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = sorted((ROOT / "docs" / "tutorials").glob("[0-9]*.py"))
 
-# Runs a tutorial with matplotlib's show() replaced by "save every open figure", so that the
-# figures a reader would see inline can be counted (and looked at).
-RUNNER = """
-import runpy, sys
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-out, path = sys.argv[1], sys.argv[2]
-count = [0]
-def show(*args, **kwargs):
-    for num in plt.get_fignums():
-        count[0] += 1
-        plt.figure(num).savefig(f"{out}/figure-{count[0]:02d}.png", dpi=60)
-    plt.close("all")
-plt.show = show
-runpy.run_path(path, run_name="__main__")
-"""
+# runs a tutorial with matplotlib's show() replaced by "save every open figure", so that the
+# figures a reader would see inline can be counted (and looked at)
+RUNNER = TUTORIAL_RUNNER
 
 
 def test_there_are_three_tutorials():

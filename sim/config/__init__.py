@@ -47,7 +47,7 @@ from sim.errors import ConfigError  # noqa: F401
 # the other names of the former single module sim/config.py, still reachable as sim.config.NAME
 from sim.config.schema import _INF, _fmt, _prob, _range_text, _shown  # noqa: F401
 from sim.config.values import _check, _check_applies, _number, _owners, too_deep  # noqa: F401
-from sim.config.shipped import _anchor_paths, _parse_toml, _read_toml, _toml_files  # noqa: F401
+from sim.config.shipped import anchor_paths, _parse_toml, _read_toml, _toml_files  # noqa: F401
 from sim.config.scenario import _all_keys, _cross_check, _cross_check_attention, _media_list  # noqa: F401
 from sim.config.scenario import _override_medium, _resolve, _suggest, _unknown, _variants  # noqa: F401
 

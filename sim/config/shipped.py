@@ -16,7 +16,7 @@ from pathlib import Path
 from sim.config.values import MAX_DEPTH, default_name, too_deep
 from sim.errors import ConfigError
 
-__all__ = ["shipped_dir", "shipped_files", "scenario_dir", "shipped_scenarios"]
+__all__ = ["anchor_paths", "shipped_dir", "shipped_files", "scenario_dir", "shipped_scenarios"]
 
 
 
@@ -67,11 +67,11 @@ def _read_toml(source: str | Path) -> tuple[dict, str]:
         raise ConfigError("scenario", f"must be a shipped scenario or an existing .toml file; got {text!r} (not found)")
     raw = copy.deepcopy(_parse_toml(str(path.resolve()), path.stat().st_mtime_ns))
     raw.setdefault("name", default_name(path.stem))
-    _anchor_paths(raw, Path(os.path.abspath(path)).parent)
+    anchor_paths(raw, Path(os.path.abspath(path)).parent)
     return raw, str(path)
 
 
-def _anchor_paths(raw: dict, folder: Path) -> None:
+def anchor_paths(raw: dict, folder: Path) -> None:
     """Make each relative ``network.path`` of a scenario file (its own, its variants') start from ``folder``.
 
     A file names its graph relative to itself, as sweep files do, wherever

@@ -51,6 +51,7 @@ import copy
 import difflib
 import functools
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -270,6 +271,25 @@ def _read(source) -> tuple[dict, str, Path | None]:
     return raw, str(path), path.parent
 
 
+def _anchor_sweep_paths(raw: dict, folder: Path) -> None:
+    """Make the relative ``network.path`` values a sweep file gives (its scenario table, ``[set]``,
+    ``[vary]`` and sizes) start from the file's folder; options given on the command line do not."""
+    sizes = raw.get("sizes")
+    holders = [raw, *(t for t in (sizes.values() if isinstance(sizes, dict) else ()) if isinstance(t, dict))]
+    for holder in holders:
+        for name in ("scenario", "set"):
+            if isinstance(holder.get(name), dict):
+                config.anchor_paths(holder[name], folder)
+        vary = holder.get("vary")
+        if isinstance(vary, dict):
+            flat = vary.get("network") if isinstance(vary.get("network"), dict) else vary
+            key = "path" if flat is not vary else "network.path"
+            values = flat.get(key)
+            if isinstance(values, list):
+                flat[key] = [str(folder / v) if isinstance(v, str) and v and not os.path.isabs(v) else v
+                             for v in values]
+
+
 def _check_top(raw: dict) -> None:
     for key, value in raw.items():
         if key not in TOP:
@@ -329,6 +349,8 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
     before anything runs. Bad input raises :class:`~sim.errors.ConfigError`.
     """
     raw, origin, folder = _read(source)
+    if folder is not None:
+        _anchor_sweep_paths(raw, Path(os.path.abspath(folder)))
     if not raw.get("name") and isinstance(raw.get("scenario"), str):
         raw["name"] = config.default_name(Path(str(raw["scenario"])).stem, "sweep")
     _check_top(raw)
