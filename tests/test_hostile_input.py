@@ -343,3 +343,16 @@ def test_network_paths_in_a_sweep_file_are_relative_to_the_file(tmp_path, monkey
     assert res.runs["final_adopters"].le(4).all() and (res.runs["status"] == "ok").all()
     fixed = load_spec(str(sweep), vary={"wom.q": [0.1]}, overrides={"network.path": "here.csv"})
     assert fixed.scenario["network"]["path"] == "here.csv"  # the command line's: from the current folder
+
+
+@pytest.mark.parametrize("overrides, line", [
+    ({"network.communities": 100_000, "network.n": 200_000},
+     "network.communities must be an integer in [1, 1,000] (at most n, and 1,000: the block model's build time"),
+    ({"network.sizes": [2] * 1001}, "network.sizes must list at most 1,000 communities"),
+])
+def test_too_many_communities_are_refused_before_a_quadratic_build(overrides, line):
+    with pytest.raises(ConfigError) as err:
+        config.load("bass", overrides={"network.kind": "stochastic_block", **overrides})
+    assert str(err.value).startswith(line)
+    assert config.load("bass", overrides={"network.kind": "stochastic_block", "network.communities": 1000,
+                                          "network.n": 2000}).get("network.communities") == 1000

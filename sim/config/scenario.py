@@ -282,6 +282,12 @@ def _override_medium(media: list[dict], key: str, value: Any) -> None:
     raise _unknown(key, _all_keys(names))
 
 
+# The block model draws the links of each pair of communities in turn: its build time grows with the
+# square of their number (about 10 s for 1,000 on one core), so more would look like a hang.
+MAX_BLOCKS = 1000
+_BLOCKS_WHY = "the block model's build time grows with the square of the number of communities"
+
+
 def _cross_check(v: dict, media: list[dict], given: set) -> None:
     """Checks that involve several parameters (``given``: keys the user set explicitly)."""
     kind = v["network.kind"]
@@ -298,9 +304,13 @@ def _cross_check(v: dict, media: list[dict], given: set) -> None:
     if kind == "barabasi_albert" and v["network.m"] >= n:
         raise ConfigError("network.m", f"must be an integer in [1, n-1] = [1, {n - 1}]; got {v['network.m']}")
     if kind == "stochastic_block":
-        if v["network.sizes"] is None and v["network.communities"] > n:
-            raise ConfigError("network.communities", f"must be an integer in [1, n] = [1, {n}]; "
+        if v["network.sizes"] is None and v["network.communities"] > min(n, MAX_BLOCKS):
+            raise ConfigError("network.communities", f"must be an integer in [1, {min(n, MAX_BLOCKS):,}] (at most n, "
+                                                     f"and {MAX_BLOCKS:,}: {_BLOCKS_WHY}); "
                                                      f"got {v['network.communities']}")
+        if v["network.sizes"] is not None and len(v["network.sizes"]) > MAX_BLOCKS:
+            raise ConfigError("network.sizes", f"must list at most {MAX_BLOCKS:,} communities ({_BLOCKS_WHY}); "
+                                               f"got {len(v['network.sizes']):,}")
     if kind == "file" and not v["network.path"]:
         raise ConfigError("network.path", "must name a graph file when network.kind = file; got none")
     if v["wom.threshold_low"] > v["wom.threshold_high"]:
