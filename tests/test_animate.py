@@ -16,6 +16,7 @@ from sim.runs import run
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_gif_has_one_frame_per_step_and_shows_the_run(tmp_path):
     out = tmp_path / "bw.gif"
     ov = {"network.n": 300, "seeding.fraction": 0.12}
@@ -55,6 +56,7 @@ def test_mp4_when_ffmpeg_is_present(tmp_path):
     assert int(stream["nb_read_frames"]) == 7
 
 
+@pytest.mark.slow
 def test_bad_output_is_refused_in_one_line_before_running(tmp_path):
     r = subprocess.run([sys.executable, "-m", "sim", "animate", "bass", "--out", str(tmp_path / "x.avi")],
                        capture_output=True, text=True, cwd=ROOT)
@@ -64,6 +66,7 @@ def test_bad_output_is_refused_in_one_line_before_running(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_layouts_are_fixed_by_the_seed_and_sample_large_networks():
     g = networks.erdos_renyi(500, 6.0, np.random.default_rng(3))
     a = netplot.layout(g, np.random.default_rng(9))
@@ -97,6 +100,7 @@ fraction = 0.1
 """
 
 
+@pytest.mark.slow
 def test_bouche_run_draws_the_network_up_to_a_few_thousand_people(tmp_path):
     scenario = tmp_path / "small.toml"
     scenario.write_text(SMALL)

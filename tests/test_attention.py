@@ -167,6 +167,7 @@ def _assert_steps(values, sign):
     assert (z > 2.5).all(), f"paired z-scores of the steps: {np.round(z, 1)}"
 
 
+@pytest.mark.slow
 def test_more_producers_lower_top1_and_raise_effective_channels():
     # measured (6 seeds, 3,000 people): every step z > 28, every seed monotone
     top1, eff = _sweep("attention.producers")
@@ -174,6 +175,7 @@ def test_more_producers_lower_top1_and_raise_effective_channels():
     _assert_steps(eff, +1)
 
 
+@pytest.mark.slow
 def test_less_broadcast_share_lowers_top1_and_raises_effective_channels():
     # measured (6 seeds, 3,000 people): every step z > 8, every seed monotone
     top1, eff = _sweep("attention.broadcast_share")
@@ -181,6 +183,7 @@ def test_less_broadcast_share_lowers_top1_and_raises_effective_channels():
     _assert_steps(eff, -1)
 
 
+@pytest.mark.slow
 def test_audiences_are_heavy_tailed(default_runs):
     # "Two decades": the largest user-channel audience is >= 100 x the lower quartile, and the
     # log-log CCDF over that range is close to a straight line. Measured over 8 seeds: 1.99-2.30
@@ -208,6 +211,7 @@ def test_largest_user_channel_reaches_far_fewer_than_broadcast(default_runs):
         assert s["broadcast_reach"] > 0.85 and s["largest_user_views"] < 0.05 * s["broadcast_views"]
 
 
+@pytest.mark.slow
 def test_without_homophily_audiences_overlap_as_chance_says(unclustered_runs, default_runs):
     # Without interest communities the duplication ratio is about 1 (Webster & Ksiazek 2012).
     # Measured (8 seeds): 1.015 +- 0.027; people who follow more producers are in more audiences
@@ -257,6 +261,7 @@ def test_resolved_scenario_round_trips():
     assert "attention" not in config.load("bass").to_dict()
 
 
+@pytest.mark.slow
 def test_run_folder_figures_and_description(tmp_path):
     result = sim.run("fragmentation", seed=3, overrides={"network.n": 2000, "run.steps": 10})
     out = runs.write_run(result, tmp_path / "frag")

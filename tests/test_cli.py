@@ -66,6 +66,7 @@ def test_scenarios_and_show(capsys):
     assert "wom.q" in shown and "0.5 *" in shown and "allowed:" in shown and "media.p" in shown
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_bad_input_exit_status(tmp_path):
     ok = bouche("run", "bass", "--set", "network.n=200", "--out", str(tmp_path / "ok"), "--no-plots")
     assert ok.returncode == 0, ok.stderr
@@ -108,6 +109,7 @@ def test_bad_input_one_line_exit_2_and_no_output(tmp_path, capsys, args, message
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
 
+@pytest.mark.slow
 def test_unknown_scenario_exit_2_via_subprocess():
     res = bouche("run", "bandwaggon")
     assert res.returncode == 2

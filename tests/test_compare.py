@@ -103,6 +103,7 @@ def test_bad_arguments_raise_one_line_errors():
         sim.compare("bass", change={"wom.qq": 0.1})
 
 
+@pytest.mark.slow
 def test_bouche_compare_writes_a_comparison_folder(tmp_path, capsys):
     out = tmp_path / "cmp"
     args = ["compare", "bass", "--set", "wom.q=0.1", "--base", "network.n=600", "--replicates", "3", "--out",
@@ -150,6 +151,7 @@ def test_bouche_compare_refuses_a_foreign_folder(tmp_path, capsys):
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.slow
 def test_python_dash_m_compare(tmp_path):
     res = subprocess.run([sys.executable, "-m", "sim", "compare", "measurement", "--set", "measurement.impressions=0",
                           "--base", "network.n=2000", "--base", "measurement.impressions=100", "--replicates", "2",

@@ -37,6 +37,7 @@ def test_complete_graph_bass_follows_the_discrete_recursion():
     assert np.abs(curves.mean(axis=0) - closed).max() > 0.05
 
 
+@pytest.mark.slow
 def test_small_steps_follow_the_closed_form():
     """dt = 0.05 on t in [0, 30]: mean of 20 runs within 0.01 of F(t) (discretisation ≈ 0.0035, noise ≈ 0.0015)."""
     curves = bass_curves(10_000, 0.05, 600, 20)

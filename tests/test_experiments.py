@@ -204,6 +204,7 @@ def test_broadcast_vs_seeding_small_seeding_the_best_connected_wins(tmp_path):
     assert len(res.figures) == 2 and all(p.exists() for p in res.figures)
 
 
+@pytest.mark.slow
 def test_fragmentation_small_more_producers_split_attention(tmp_path):
     res = sim.sweep("fragmentation", size="small", workers=1, out=tmp_path / "f")
     s = res.summary.set_index(["attention.producers", "attention.k"])

@@ -74,6 +74,7 @@ def _env():
     return env
 
 
+@pytest.mark.slow
 def test_serial_processes_and_dask_give_identical_tables(tmp_path):
     pytest.importorskip("distributed")
     spec = _spec(tmp_path)
@@ -94,6 +95,7 @@ def test_serial_processes_and_dask_give_identical_tables(tmp_path):
     assert one.summary["final_adopters"] == row["final_adopters"]
 
 
+@pytest.mark.slow
 def test_workers_import_neither_the_command_line_nor_matplotlib():
     probe = "sorted(m for m in __import__('sys').modules if m.split('.')[0] in ('matplotlib', 'distributed') " \
             "or m in ('sim.cli', 'sim.experiments.command', 'sim.experiments.plots'))"
@@ -102,6 +104,7 @@ def test_workers_import_neither_the_command_line_nor_matplotlib():
         assert ex.submit(eval, probe).result() == []
 
 
+@pytest.mark.slow
 def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_sweep(tmp_path, capsys):
     spec = _spec(tmp_path, n=20000)
     out = tmp_path / "killed"
@@ -196,6 +199,7 @@ def test_extending_a_sweep_keeps_old_runs_and_refuses_other_changes(tmp_path, ca
     assert len(pd.read_parquet(out / "runs.parquet")) == 12
 
 
+@pytest.mark.slow
 def test_a_running_sweep_locks_its_folder_and_its_workers_do_not_keep_the_lock(tmp_path, capsys):
     spec = _spec(tmp_path, n=20000)
     out = tmp_path / "busy"

@@ -61,6 +61,7 @@ FILES = {
     (["viz", "--port", "70000"], "--port must be an integer in 0..65535 (0 = any free port); got 70000"),
     (["viz", "--host", "999.1.1.1"], "--host must be an IP address or a host name of this machine; got '999.1.1.1'"),
 ])
+@pytest.mark.slow
 def test_the_command_refuses_in_one_line_with_status_2_and_writes_nothing(tmp_path, args, line):
     for name, text in FILES.items():
         write(tmp_path / name, text)
@@ -253,6 +254,7 @@ def test_serving_beyond_this_machine_warns_in_one_line():
 
 # -- paths and names from scenario files ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_network_path_in_a_file_is_relative_to_the_file_and_overrides_to_the_current_folder(tmp_path, monkeypatch):
     write(tmp_path / "sub" / "g.csv", "a,b\nb,c\nc,a\n")
     write(tmp_path / "here.csv", "a,b\nb,c\nc,d\nd,a\n")
@@ -318,6 +320,7 @@ def test_a_float_that_is_an_exact_integer_still_counts():
     (["bandwagon", "--set", "network.n=50", "--set", "seeding.strategy=greedy",
       "--set", "seeding.greedy_samples=1000000000000"], "seeding.greedy_samples = 1000000000000 needs about"),
 ])
+@pytest.mark.slow
 def test_other_models_and_mechanisms_check_memory_before_allocating(tmp_path, argv, line):
     done = subprocess.run([sys.executable, "-m", "sim", "run", *argv, "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=120)

@@ -195,6 +195,7 @@ SCALE = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("kind", ["ba", "er"])
+@pytest.mark.slow
 def test_build_at_a_million_is_lean(kind):
     """A fresh process builds 10^6 people, mean degree 10 (10^7 arcs).
 

@@ -265,6 +265,7 @@ def _tmpfs(path: Path, options: str) -> bool:
 
 @pytest.mark.parametrize("options,words", [("size=48k", "No space left on device"),
                                            ("ro", "Read-only file system")])
+@pytest.mark.slow
 def test_a_full_disk_or_a_read_only_folder_is_one_line_and_leaves_nothing(tmp_path, options, words):
     mnt = tmp_path / "mnt"
     if not _tmpfs(mnt, options):
@@ -280,6 +281,7 @@ def test_a_full_disk_or_a_read_only_folder_is_one_line_and_leaves_nothing(tmp_pa
         subprocess.run(["umount", str(mnt)], check=False)
 
 
+@pytest.mark.slow
 def test_a_file_size_limit_mid_write_is_one_line_and_leaves_nothing(tmp_path):
     def limit():  # the run's files outgrow 20 kB: the write fails part-way, as on a full disk
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

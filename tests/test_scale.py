@@ -353,6 +353,7 @@ def test_gpu_without_cupy_is_one_line_error():
         sim.DiffusionModel("bass", device="tpu")
 
 
+@pytest.mark.slow
 def test_cli_device_gpu_without_gpu_exits_2_and_writes_nothing(tmp_path):
     if backend_mod.gpu_problem() is None:
         pytest.skip("a usable GPU is present here")
@@ -364,6 +365,7 @@ def test_cli_device_gpu_without_gpu_exits_2_and_writes_nothing(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("bouche: error: --device = gpu needs CuPy")
 
 
+@pytest.mark.slow
 def test_cpu_path_does_not_import_cupy():
     code = ("import sys, sim; sim.run('bass', seed=1, overrides={'network.n': 300}); "
             "print('cupy' in sys.modules)")
@@ -446,6 +448,7 @@ def test_sweep_batches_replicates_with_the_numbers_of_single_runs():
             assert row[k] == v or (v != v and row[k] != row[k]), k
 
 
+@pytest.mark.slow
 def test_sweep_on_gpu_without_one_is_one_line_exit_2(tmp_path):
     if backend_mod.gpu_problem() is None:
         pytest.skip("a usable GPU is present here")
@@ -480,6 +483,7 @@ def test_fixed_network_seed_shares_the_graph():
     assert_batch_is_one_by_one("bass", [1, 2, 3], ov)
 
 
+@pytest.mark.slow
 def test_gpu_check_script_runs_on_the_emulated_gpu_and_refuses_without_one():
     """benchmarks/gpu_check.py, end to end on NumPy (its checks must pass; its timings mean nothing)."""
     run = [sys.executable, "-m", "benchmarks.gpu_check", "--n", "30000"]

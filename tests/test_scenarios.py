@@ -59,6 +59,7 @@ def test_scenario_ships_with_description_report_and_page(name):
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.slow
 def test_bouche_run_writes_the_figures(shipped, name):
     folder, seconds, text = shipped[name]
     files = sorted(p.name for p in folder.iterdir())
@@ -83,6 +84,7 @@ def test_bass_sparse_network_slows_diffusion_below_the_complete_graph():
         assert d["n"] == 10 and d["ci_low"] > 0.3, metric
 
 
+@pytest.mark.slow
 def test_bass_complete_graph_run_follows_the_recursion(shipped):
     """The shipped run (10,000 people, dt = 1) stays within 0.02 of the discrete Bass recursion
     (sd of F for one run at N = 10,000 is at most 0.006: 0.02 is over 3 sd)."""
@@ -125,6 +127,7 @@ def test_granovetters_crowd_tips_with_the_spread_of_thresholds():
     assert crowd.max()[5.0] <= 10 and crowd.min()[20.0] >= 90
 
 
+@pytest.mark.slow
 def test_cascade_window_is_printed_for_threshold_scenarios(shipped, capsys):
     assert "cascade window" in shipped["bandwagon"][2] and "none (no window above 1/4)" in shipped["bandwagon"][2]
     assert main(["show", "bandwagon", "--set", "wom.threshold=0.18", "--set", "wom.threshold_sd=0",
@@ -139,6 +142,7 @@ def test_cascade_window_is_printed_for_threshold_scenarios(shipped, capsys):
 # -- broadcast vs seeding ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_best_strategy_differs_between_b2b_and_b2c(shipped):
     """20 paired replicates per world at the shipped sizes (300 firms; 100,000 people).
 
@@ -178,6 +182,7 @@ def test_every_strategy_spends_the_same_budget():
 # -- measurement -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_higher_engagement_rate_lower_true_lift(shipped):
     """20 twin pairs per campaign at the shipped size (20,000 people, 1,000 impressions a step).
 
@@ -201,6 +206,7 @@ def test_higher_engagement_rate_lower_true_lift(shipped):
     assert table.loc[other, "attributed_adoptions"] > 2 * table.loc[other, "true_lift"]
 
 
+@pytest.mark.slow
 def test_dashboard_numbers_are_consistent(shipped):
     folder, _, text = shipped["measurement"]
     s = json.loads((folder / "summary.json").read_text())

@@ -311,6 +311,7 @@ def test_good_names_and_names_made_from_file_names(tmp_path):
 
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
+@pytest.mark.slow
 def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path):
     out = tmp_path / "k"
     proc = _start([str(_long_spec(tmp_path)), "--workers", "2", "--batch", "1", "--no-plots", "--out", str(out)],
@@ -345,6 +346,7 @@ def _descendants(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
+@pytest.mark.slow
 def test_workers_of_a_fork_server_die_with_a_parent_killed_by_sigkill(tmp_path):
     """A fork server's workers hold its keep-alive pipe, so the server outlived the sweep, and they with it."""
     script = tmp_path / "sweep_script.py"
@@ -367,6 +369,7 @@ def test_workers_of_a_fork_server_die_with_a_parent_killed_by_sigkill(tmp_path):
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
 @pytest.mark.parametrize("signum, status, words", [(signal.SIGTERM, 143, "stopped by SIGTERM"),
                                                    (signal.SIGINT, 130, "interrupted")])
+@pytest.mark.slow
 def test_sigterm_stops_like_ctrl_c_and_the_sweep_resumes_to_the_same_tables(tmp_path, capsys, signum, status,
                                                                            words):
     spec = _long_spec(tmp_path)
@@ -413,6 +416,7 @@ def test_sigterm_handler_is_installed_only_around_the_sweep():
 
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
+@pytest.mark.slow
 def test_a_worker_killed_mid_batch_is_replaced_and_the_tables_are_those_of_a_clean_sweep(tmp_path, capsys):
     spec = _long_spec(tmp_path, reps=5, n=200, steps=12000)  # 20 runs of about 50 ms
     out = tmp_path / "w"
@@ -559,6 +563,7 @@ def test_an_indicator_naming_no_metric_is_refused_before_any_run(tmp_path, capsy
 # -- 7. large designs validate in seconds ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_hundred_thousand_point_design_resolves_in_seconds():
     t0 = time.perf_counter()
     spec = load_spec("bass", vary={"wom.q": [0.1, 0.9], "media.p": [0.0, 0.1], "network.n": [100, 5000]},
@@ -583,6 +588,7 @@ def test_vectorised_random_draws_equal_numpy_per_sample_streams():
     assert pts == slow_pts
 
 
+@pytest.mark.slow
 def test_resolving_by_value_equals_resolving_each_point_and_finds_bad_values(monkeypatch):
     monkeypatch.setattr(design, "EXACT_POINTS", 100)  # larger designs are resolved by value
     base = sim.load("bass", overrides={"network.n": 300})

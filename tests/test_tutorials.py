@@ -26,6 +26,7 @@ def test_there_are_three_tutorials():
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+@pytest.mark.slow
 def test_tutorial_runs_with_a_figure_and_a_question_per_step(path, tmp_path):
     text = path.read_text()
     assert text.startswith("# ---\n# jupyter:") and "format_name: percent" in text  # opens as a notebook

@@ -30,6 +30,7 @@ def quick_report(tmp_path_factory):
     return out, proc
 
 
+@pytest.mark.slow
 def test_quick_validation_passes(quick_report):
     out, proc = quick_report
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -43,6 +44,7 @@ def test_quick_validation_passes(quick_report):
 
 
 @pytest.mark.parametrize("name", list(validation.CHECKS))
+@pytest.mark.slow
 def test_each_record_is_complete(quick_report, name):
     out, _ = quick_report
     rec = next(r for r in json.loads((out / "validation.json").read_text())["results"] if r["name"] == name)
@@ -52,6 +54,7 @@ def test_each_record_is_complete(quick_report, name):
     assert (out / rec["figure"]).stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_report_links_work(quick_report):
     out, _ = quick_report
     md = (out / "validation.md").read_text()

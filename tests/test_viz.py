@@ -84,6 +84,7 @@ def test_refused_parameters_leave_a_message_and_a_working_model():
     assert m.current_step == 1
 
 
+@pytest.mark.slow
 def test_a_live_step_at_1000_people_draws_both_views():
     """Server side: one live step (model step, network frame, curve frame) at 1,000 people.
 
@@ -111,6 +112,7 @@ def _bouche(*args, **kw):
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, **kw)
 
 
+@pytest.mark.slow
 def test_without_the_viz_extra_bouche_viz_says_so_in_one_line():
     code = ("import sys; sys.modules['solara'] = None; from sim.cli import main; "
             "sys.exit(main(['viz', 'bass']))")
@@ -119,6 +121,7 @@ def test_without_the_viz_extra_bouche_viz_says_so_in_one_line():
     assert r.stderr.strip() == "bouche viz needs the viz extra: pip install 'bouche[viz]'"
 
 
+@pytest.mark.slow
 def test_bad_input_to_bouche_viz_is_one_line_and_exit_2():
     r = _bouche("-m", "sim", "viz", "bass", "--set", "wom.qq=1")
     assert r.returncode == 2 and r.stderr.strip() == "bouche: error: wom.qq is not a parameter; did you mean wom.q?"
@@ -239,6 +242,7 @@ def _save(page, path: Path):
     print(f"\nscreenshot: {path}")
 
 
+@pytest.mark.slow
 def test_the_app_in_a_browser_slider_reset_play(browser_context, tmp_path):
     app = App(["bass", "--set", "network.n=900", *LONG_BASS, "--interval", "1"], tmp_path / "server.log")
     try:
@@ -277,6 +281,7 @@ def test_the_app_in_a_browser_slider_reset_play(browser_context, tmp_path):
 
 
 @pytest.mark.skipif(config.MODELS.get("attention") is None, reason="no attention model")
+@pytest.mark.slow
 def test_the_fragmentation_app_shows_its_long_tail_live(browser_context, tmp_path):
     app = App(["fragmentation", "--set", "network.n=4000", "--interval", "50"], tmp_path / "server.log")
     try:
