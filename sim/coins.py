@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.backend import array_namespace
+from sim.arrays import array_namespace
 
 __all__ = ["coin_key", "uniforms", "live"]
 

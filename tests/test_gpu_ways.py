@@ -1,6 +1,6 @@
 """The GPU's ways on NumPy: dense pushes (scatter-add, no sort) give the engine's numbers exactly.
 
-A backend with ``dense_push`` scatter-adds the hits of new adopters and
+A backend with dense pushes scatter-adds the hits of new adopters and
 reports everyone as moved, so the model re-evaluates all people densely (the
 GPU's way: elementwise passes instead of sorts). With the host's random
 streams that must give the synchronous sweep's numbers person by person, for
@@ -19,20 +19,22 @@ from test_scale import CASES, assert_same_as_sweep  # the plainly written synchr
 
 import sim
 from sim import backend as backend_mod
-from sim.backend import Backend, emulated_gpu, get_backend, sorted_distinct
+from sim import arrays
+from sim.arrays import sorted_distinct
+from sim.backend import Backend, emulated_gpu, get_backend
 
 # the GPU's pushes with the host's streams: every number must equal the CPU's, Bass and media included
-DENSE = Backend("cpu", np, sp.sparse, push="auto", search_gather=True, dense_push=True)
+DENSE = Backend("cpu", np, sp.sparse, pushes="dense", matvec_from=1 / 8)
 # dense pushes that never multiply: huge steps go through the scatter-add too
-DENSE_GATHER_ONLY = Backend("cpu", np, sp.sparse, push="gather", dense_push=True)
+DENSE_GATHER_ONLY = Backend("cpu", np, sp.sparse, pushes="dense")
 
 
 def test_gpu_ways_include_dense_pushes_and_the_cpu_keeps_its_own():
-    assert emulated_gpu().dense_push and backend_mod._GPU_WAYS["dense_push"]
+    assert emulated_gpu().dense and backend_mod.GPU_WAYS["pushes"] == "dense"
     cpu = get_backend("cpu")
-    assert not cpu.dense_push and cpu.push == "gather" and not cpu.search_gather
-    # the old keyword set still builds a backend (tests/test_scale.py's GPU_LIKE), sparse pushes off
-    assert not Backend("cpu", np, sp.sparse, push="auto", search_gather=True).dense_push
+    assert not cpu.dense and cpu.pushes == "events" and cpu.streams == "host" and not cpu.uses_matrix
+    with pytest.raises(ValueError, match="pushes must be one of"):
+        Backend("cpu", np, sp.sparse, pushes="auto")
 
 
 @pytest.mark.parametrize("name", ["threshold-er", "threshold-ba-sd", "threshold-media", "complex-instigators",
@@ -94,7 +96,7 @@ def test_dense_distinct_is_unique(n, k, seed):
 def test_search_gather_positions_match_repeat_on_long_rows():
     rng = np.random.default_rng(11)
     indptr, indices = _csr(rng, 3000, 40)
-    search, plain = Backend("cpu", np, sp.sparse, search_gather=True), get_backend("cpu")
+    search, plain = Backend("cpu", np, sp.sparse, pushes="dense"), get_backend("cpu")
     for rows in (np.arange(3000), rng.permutation(3000)[:700], np.array([0, 2999]), np.array([5, 5, 7])):
         got = search.positions(indptr, rows)
         np.testing.assert_array_equal(got, plain.positions(indptr, rows))
@@ -105,13 +107,13 @@ def test_search_gather_positions_match_repeat_on_long_rows():
 @given(st.integers(1, 300), st.integers(0, 12), st.integers(0, 2**32 - 1))
 def test_row_gather_is_the_positions_gather(n, max_degree, seed):
     """SciPy's C row gather gives the NumPy positions-and-take result, repeated and empty rows included."""
-    if backend_mod._ROW_GATHER is None:
+    if arrays.ROW_GATHER is None:
         pytest.skip("this SciPy has no csr_row_index: the NumPy gather is the only one")
     rng = np.random.default_rng(seed)
     indptr, indices = _csr(rng, n, max_degree)
     rows = np.sort(rng.integers(0, n, rng.integers(0, 2 * n)))
     want = indices.take(get_backend("cpu").positions(indptr, rows))
-    got = get_backend("cpu").gather(backend_mod.compact_indptr(indptr), indices, rows)
+    got = get_backend("cpu").gather(arrays.compact_indptr(indptr), indices, rows)
     np.testing.assert_array_equal(got, want)
     assert got.dtype == np.int32
 
@@ -121,7 +123,7 @@ def test_runs_without_the_row_gather_are_the_same(rule, monkeypatch):
     ov = {"network.kind": "barabasi_albert", "network.n": 3000, "network.m": 3, "wom.rule": rule,
           "wom.threshold": 0.2, "seeding.fraction": 0.02, "run.steps": 40}
     fast = sim.run("bass", seed=4, overrides=ov).timeseries
-    monkeypatch.setattr(backend_mod, "_ROW_GATHER", None)
+    monkeypatch.setattr(arrays, "ROW_GATHER", None)
     assert fast.equals(sim.run("bass", seed=4, overrides=ov).timeseries)
     assert fast["new_by_wom"].sum() > 100
 
@@ -139,14 +141,14 @@ def test_cpu_steps_stay_event_driven():
 @pytest.mark.parametrize("name", ["threshold-er", "complex-ring", "cascade-er"])
 def test_real_gpu_gives_the_sweeps_numbers_for_deterministic_rules(name):
     model = assert_same_as_sweep(CASES[name], 5, device="gpu")
-    assert model.backend.dense_push and isinstance(model.state.adopted_at, np.ndarray)
+    assert model.backend.dense and isinstance(model.state.adopted_at, np.ndarray)
 
 
 @pytest.mark.skipif(backend_mod.gpu_problem() is not None, reason="needs CuPy and a usable NVIDIA GPU")
 def test_real_gpu_bass_kernel_is_the_numpy_decision():
     import cupy as cp
 
-    from sim.mechanisms import wom
+    from sim.rules import bass
 
     rng = np.random.default_rng(8)
     n = 200_000
@@ -156,8 +158,8 @@ def test_real_gpu_bass_kernel_is_the_numpy_decision():
     gpu = get_backend("gpu")
     for dt in (1.0, 0.5):
         for mt in (media_term, None):
-            want = wom.bass_adopters(u, mt, wom_term, dt, adopted)
-            got = gpu.bass_adopters(cp.asarray(u), None if mt is None else cp.asarray(mt), cp.asarray(wom_term),
-                                    dt, cp.asarray(adopted))
-            for w, g in zip(want, got):
-                np.testing.assert_array_equal(cp.asnumpy(g), w)
+            want = bass.bass_codes(u, mt, wom_term, dt, adopted)
+            got = bass._kernel()(cp.asarray(u), cp.asarray(wom_term), 0.0 if mt is None else cp.asarray(mt),
+                                 cp.asarray(adopted), float(dt))
+            np.testing.assert_array_equal(cp.asnumpy(got), want)
+            assert gpu.dense

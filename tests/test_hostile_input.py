@@ -119,7 +119,7 @@ def test_more_people_than_int32_numbers_is_one_line():
 
 def test_huge_run_steps_does_not_preallocate_per_step_arrays():
     m = model.DiffusionModel("bass", overrides={"network.n": 50, "run.steps": 2**31 - 1})
-    assert max(a.size for a in m._rec.values()) <= records.FIRST_ROWS
+    assert max(a.size for a in m.engine.rec.values()) <= records.FIRST_ROWS
     m.run()
     assert m.timeseries()["adopters"].iloc[-1] == 50
 
@@ -129,9 +129,9 @@ def test_per_step_arrays_grow_as_steps_run(monkeypatch):
     whole = model.DiffusionModel("bass", seed=4, overrides=over).run().timeseries()
     monkeypatch.setattr(records, "FIRST_ROWS", 4)
     grown = model.DiffusionModel("bass", seed=4, overrides=over)
-    assert grown._rec["adopters"].size == 4
+    assert grown.engine.rec["adopters"].size == 4
     grown.run()
-    assert grown._rec["adopters"].size == 41
+    assert grown.engine.rec["adopters"].size == 41
     assert grown.timeseries().equals(whole)
 
 

@@ -5,7 +5,9 @@ import pytest
 
 from sim import coins
 from sim.errors import ConfigError
-from sim.mechanisms import media, seeding, wom
+from sim.mechanisms import media, seeding
+from sim.rules.bass import bass_decision
+from sim.rules.threshold import threshold_met
 
 
 def test_bass_decision_credits_in_proportion_to_the_terms():
@@ -14,7 +16,7 @@ def test_bass_decision_credits_in_proportion_to_the_terms():
     n = 200_000
     u = rng.random(n)
     m, w = np.full(n, 0.1), np.full(n, 0.3)
-    by_media, by_wom = wom.bass_decision(u, m, w, 1.0)
+    by_media, by_wom = bass_decision(u, m, w, 1.0)
     assert not (by_media & by_wom).any()
     total = by_media.sum() + by_wom.sum()
     # binomial: P(adopt) = 0.4, sd of the rate ~ 0.0011; media share 0.25, sd ~ 0.0015; tolerance ~ 3 sd
@@ -24,9 +26,9 @@ def test_bass_decision_credits_in_proportion_to_the_terms():
 
 def test_bass_decision_is_clipped_and_uses_dt():
     u = np.array([0.0, 0.49, 0.51, 0.999])
-    _, by_wom = wom.bass_decision(u, None, np.full(4, 1.0), 0.5)
+    _, by_wom = bass_decision(u, None, np.full(4, 1.0), 0.5)
     assert by_wom.tolist() == [True, True, False, False]
-    by_media, by_wom = wom.bass_decision(u, np.full(4, 3.0), np.full(4, 3.0), 1.0)
+    by_media, by_wom = bass_decision(u, np.full(4, 3.0), np.full(4, 3.0), 1.0)
     assert (by_media | by_wom).all()  # probability clipped to 1
 
 
@@ -34,7 +36,7 @@ def test_threshold_tolerance_and_isolated_people():
     counts = np.array([1, 2, 0, 3])
     degree = np.array([10, 10, 0, 10])
     phi = np.array([0.1, 0.2 + 5e-10, 0.0, 0.31])
-    assert wom.threshold_met(counts, degree, phi).tolist() == [True, True, False, False]
+    assert threshold_met(counts, degree, phi).tolist() == [True, True, False, False]
 
 
 def test_cascade_coin_rate():

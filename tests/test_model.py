@@ -58,24 +58,29 @@ def test_switching_media_off_leaves_word_of_mouth_draws_unchanged():
 def test_media_reaching_everyone_as_one_number_change_nothing(rule):
     """Media of reach 1 without an audience enter the decision as one number, not a per-person array.
 
-    An observer makes the model build the array (observers are handed it), so the
-    twin with an observer takes the array path: the two must agree bit for bit,
-    two media and a schedule included.
+    The twin whose media target everyone by name (an audience listing every
+    person) takes the array path: the two must agree bit for bit, two media and
+    a schedule included. Observers see the number and change nothing.
     """
     media = [{"name": "tv", "p": 0.01, "reach": 1.0, "cost_per_contact": 0.2, "start": 3},
              {"name": "radio", "p": 0.007, "reach": 1.0, "stop": 12}]
     ov = {**ER, "wom.rule": rule, "wom.threshold": 0.2, "seeding.strategy": "random", "seeding.count": 10,
           "media": media, "run.steps": 30, "run.stop": "steps"}
     plain = DiffusionModel("bass", seed=3, overrides=ov).run()
+    listed = [{**m, "target": "top_degree", "audience": 1.0} for m in media]
+    arrays = DiffusionModel("bass", seed=3, overrides={**ov, "media": listed})
+    assert arrays.media[0].audience is not None and len(arrays.media[0].audience) == arrays.n
     seen = []
-    watched = DiffusionModel("bass", seed=3, overrides=ov)
-    watched.observers.append(lambda model, t, term, new_media, new_wom: seen.append(term))
-    watched.run()
-    assert plain.timeseries().equals(watched.timeseries())
-    assert np.array_equal(plain.state.channel, watched.state.channel)
+    arrays.observers.append(lambda model, t, term, new_media, new_wom: seen.append(term))
+    arrays.run()
+    assert plain.timeseries().equals(arrays.timeseries())
+    assert np.array_equal(plain.state.channel, arrays.state.channel)
     assert plain.timeseries()["new_by_media"].sum() > 0
     assert isinstance(seen[5], np.ndarray) and np.allclose(seen[5], 0.017)  # steps 3-12: both media
-    assert seen[0] is None or not np.any(seen[0] == 0.017)
+    watched, numbers = DiffusionModel("bass", seed=3, overrides=ov), []
+    watched.observers.append(lambda model, t, term, new_media, new_wom: numbers.append(term))
+    assert watched.run().timeseries().equals(plain.timeseries())  # an observer switches no code path
+    assert numbers[5] == pytest.approx(0.017) and not isinstance(numbers[5], np.ndarray)
 
 
 def test_media_on_changes_only_through_media():

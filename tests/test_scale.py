@@ -23,11 +23,19 @@ from sim import backend as backend_mod
 from sim import coins, config, networks
 from sim.backend import Backend, get_backend
 from sim.batch import Replicates, batchable, run_replicates, shares_graph
-from sim.mechanisms import wom
+from sim.rules import bass
+from sim.rules.threshold import threshold_met, threshold_need
 from sim.population import MEDIA, WOM
 from sim.streams import Streams
 
 # -- the synchronous sweep, written plainly -------------------------------------------
+
+
+def triggered_decision(u, media_term, fired, dt):
+    """Deterministic rules: word of mouth wins where the rule fired; media decide elsewhere."""
+    if media_term is None or u is None:
+        return np.zeros(len(fired), dtype=bool), fired
+    return ~fired & (u < np.minimum(1.0, media_term * dt)), fired
 
 
 def sweep_run(overrides: dict, seed: int, scenario="bass"):
@@ -68,12 +76,12 @@ def sweep_run(overrides: dict, seed: int, scenario="bass"):
         if rule == "bass":
             hazard = np.zeros(n)
             np.divide(q * counts, degree, out=hazard, where=degree > 0)
-            by_media, by_wom = wom.bass_decision(u, media_term, hazard, dt)
+            by_media, by_wom = bass.bass_decision(u, media_term, hazard, dt)
         else:
             if rule == "threshold":
-                fired = wom.threshold_met(counts, degree, m.thresholds)
+                fired = threshold_met(counts, degree, m.thresholds)
             elif rule == "complex":
-                fired = wom.count_met(counts, m.thresholds)
+                fired = counts >= m.thresholds
             elif rule == "cascade" and g.complete:
                 fired = edge_rng.random(n) < 1.0 - (1.0 - beta) ** len(last_new)
             elif rule == "cascade":
@@ -82,7 +90,7 @@ def sweep_run(overrides: dict, seed: int, scenario="bass"):
                 fired = live @ x > 0
             else:
                 fired = np.zeros(n, dtype=bool)
-            by_media, by_wom = wom.triggered_decision(u, media_term, fired, dt)
+            by_media, by_wom = triggered_decision(u, media_term, fired, dt)
         new_media = np.flatnonzero(by_media & ~adopted)
         new_wom = np.flatnonzero(by_wom & ~adopted)
         for idx, code in ((new_media, MEDIA), (new_wom, WOM)):
@@ -205,7 +213,9 @@ def test_event_driven_equals_sweep_on_random_scenarios(o, seed):
     if not o.pop("with_media"):
         o["media"] = []
     n = o["network.n"]
-    o.update({"network.mean_degree": min(6.0, n - 2.0), "network.k": 4, "network.m": 2})
+    shape = {"erdos_renyi": {"network.mean_degree": min(6.0, n - 2.0)}, "ring": {"network.k": 4},
+             "watts_strogatz": {"network.k": 4}, "barabasi_albert": {"network.m": 2}}
+    o.update(shape.get(o["network.kind"], {}))  # only the settings the kind reads (others are refused)
     assert_same_as_sweep(o, seed)
 
 
@@ -229,18 +239,18 @@ def test_threshold_need_is_the_threshold_rule_exactly():
     phi = np.where(rng.random(degree.size) < 0.5, rng.integers(0, 7, degree.size) / np.maximum(degree, 1),
                    rng.random(degree.size))
     phi[:5] = [0.0, 1.0, 0.18, 1 / 3, 0.5]
-    need = wom.threshold_need(degree, phi)
+    need = threshold_need(degree, phi)
     assert need.dtype == np.int32
     for counts in (rng.integers(0, 61, degree.size), np.minimum(need, degree), np.maximum(need - 1, 0)):
         counts = np.minimum(counts, degree).astype(np.int32)
-        np.testing.assert_array_equal(counts >= need, wom.threshold_met(counts, degree, phi))
+        np.testing.assert_array_equal(counts >= need, threshold_met(counts, degree, phi))
 
 
 def test_threshold_in_float32_would_change_results():
     """Why thresholds stay float64: in float32, 0.18 is above 9/50, so a person with 9 of 50 flips."""
     degree, counts = np.array([50]), np.array([9])
-    assert wom.threshold_met(counts, degree, np.array([0.18]))[0]
-    assert not wom.threshold_met(counts, degree, np.array([0.18], dtype=np.float32).astype(np.float64))[0]
+    assert threshold_met(counts, degree, np.array([0.18]))[0]
+    assert not threshold_met(counts, degree, np.array([0.18], dtype=np.float32).astype(np.float64))[0]
 
 
 def test_cascade_coins_do_not_depend_on_which_edges_are_asked():
@@ -262,15 +272,15 @@ def test_bass_adopters_is_bass_decision():
     for dt in (1.0, 0.5, 0.1):
         u = rng.random(n)
         for mt in (media_term, None, 0.3):  # per person, no medium on, one number for everyone
-            by_media, by_wom = wom.bass_decision(u, None if mt is None else np.broadcast_to(mt, n), wom_term, dt)
-            got_media, got_wom = wom.bass_adopters(u, mt, wom_term, dt, adopted)
+            by_media, by_wom = bass.bass_decision(u, None if mt is None else np.broadcast_to(mt, n), wom_term, dt)
+            got_media, got_wom = bass.bass_adopters(u, mt, wom_term, dt, adopted)
             np.testing.assert_array_equal(got_media, np.flatnonzero(by_media & ~adopted))
             np.testing.assert_array_equal(got_wom, np.flatnonzero(by_wom & ~adopted))
-            for got, want in zip(wom.bass_adopters(u, mt, wom_term, dt, adopted, among), (got_media, got_wom)):
+            for got, want in zip(bass.bass_adopters(u, mt, wom_term, dt, adopted, among), (got_media, got_wom)):
                 np.testing.assert_array_equal(got, want)
-            code = wom.bass_codes(u, mt, wom_term, dt, adopted)  # the GPU's one-pass form
-            np.testing.assert_array_equal(np.flatnonzero(code == wom.MEDIA_CODE), got_media)
-            np.testing.assert_array_equal(np.flatnonzero(code == wom.WOM_CODE), got_wom)
+            code = bass.bass_codes(u, mt, wom_term, dt, adopted)  # the GPU's one-pass form
+            np.testing.assert_array_equal(np.flatnonzero(code == bass.MEDIA_CODE), got_media)
+            np.testing.assert_array_equal(np.flatnonzero(code == bass.WOM_CODE), got_wom)
         assert len(got_media) and len(got_wom)
 
 
@@ -279,9 +289,10 @@ def test_bass_hazard_of_adopters_is_nan_and_passes_nobody():
     m = sim.DiffusionModel("bass", seed=2, overrides={**ER, "run.steps": 6, "seeding.fraction": 0.05})
     m.run()
     adopted = m.state.adopted
-    assert np.isnan(m._wom_term[adopted]).all() and not np.isnan(m._wom_term[~adopted]).any()
-    want = wom.bass_hazard(m.counts, m.degree, m.q)[~adopted]
-    np.testing.assert_allclose(m._wom_term[~adopted], want, rtol=1e-15, atol=0)
+    term = m.engine.data["term"]
+    assert np.isnan(term[adopted]).all() and not np.isnan(term[~adopted]).any()
+    want = bass.bass_hazard(m.counts, m.degree, m.spec.get("wom.q"))[~adopted]
+    np.testing.assert_allclose(term[~adopted], want, rtol=1e-15, atol=0)
 
 
 # -- dtypes -----------------------------------------------------------------------------------
@@ -291,14 +302,14 @@ def test_state_uses_small_dtypes():
     m = sim.DiffusionModel("bass", seed=1, overrides={**ER, **QUIET, "wom.rule": "threshold"})
     assert m.state.adopted.dtype == np.bool_ and m.state.adopted_at.dtype == np.int32
     assert m.state.channel.dtype == np.int8 and m.counts.dtype == np.int32
-    assert m._need.dtype == np.int32 and m.graph.in_indices.dtype == np.int32
+    assert m.engine.data['need'].dtype == np.int32 and m.graph.in_indices.dtype == np.int32
 
 
 # -- backends ---------------------------------------------------------------------------------
 
-MATVEC = Backend("cpu", np, sp.sparse, push="matvec")  # pushes by mat-vec only
-# the GPU's way, on NumPy: mat-vec or binary-search gathers, device-seeded per-step streams
-GPU_LIKE = Backend("cpu", np, sp.sparse, push="auto", search_gather=True)
+MATVEC = Backend("cpu", np, sp.sparse, matvec_from=0.0)  # pushes by mat-vec only
+# the GPU's way, on NumPy, with the host's streams: dense pushes, mat-vec past 1/8 of the edges
+GPU_LIKE = Backend("cpu", np, sp.sparse, pushes="dense", matvec_from=1 / 8)
 DEVICE_STREAMS = backend_mod.emulated_gpu()
 
 
@@ -314,7 +325,7 @@ def test_search_gather_is_repeat_gather():
     deg = rng.integers(0, 9, 500)
     indptr = np.concatenate(([0], np.cumsum(deg)))
     indices = rng.integers(0, 500, indptr[-1]).astype(np.int32)
-    search = Backend("cpu", np, sp.sparse, push="gather", search_gather=True)
+    search = Backend("cpu", np, sp.sparse, pushes="dense")  # gathers by binary search
     for rows in (rng.choice(500, 300, replace=False), np.array([], dtype=np.int64), np.flatnonzero(deg == 0)[:3],
                  np.array([int(np.argmax(deg))])):
         np.testing.assert_array_equal(search.gather(indptr, indices, rows),
@@ -403,7 +414,7 @@ def block_lengths(overrides: dict, seeds=(5, 6, 9, 2), device="cpu") -> set:
     ov = {**overrides, "network.seed": 21}  # one graph for every replicate
     specs = [config.load("bass", overrides=ov, seed=s) for s in seeds]
     first = sim.DiffusionModel(specs[0], device=device)
-    models = [first] + [sim.DiffusionModel(sp, _graph=first.graph, device=device) for sp in specs[1:]]
+    models = [first] + [sim.DiffusionModel(sp, graph=first.graph, device=device) for sp in specs[1:]]
     assert batchable(first)
     Replicates(models).run()
     lengths = set()

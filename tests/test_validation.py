@@ -16,7 +16,10 @@ import numpy as np
 import pytest
 
 from sim import cli, validation
-from sim.mechanisms import wom
+from sim.rules import threshold as wom
+from sim.rules import bass as bass_rule
+from sim.rules.counting import NEVER
+from sim.validation import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,7 +78,7 @@ def test_report_links_work(quick_report):
 def _need_strict(degree, phi):
     """A broken rule: adopt only when the adopted fraction is strictly above φ (``>`` instead of ``≥``)."""
     need = np.floor((phi + wom.TOLERANCE) * degree) + 1
-    return np.where(degree > 0, need, wom.NEVER).astype(np.int32)
+    return np.where(degree > 0, need, NEVER).astype(np.int32)
 
 
 def _met_strict(counts, degree, phi):
@@ -107,7 +110,7 @@ def test_strict_threshold_fails_the_command(strict_threshold, tmp_path, capsys):
 
 
 def test_per_neighbour_imitation_breaks_bass(monkeypatch, tmp_path):
-    monkeypatch.setattr(wom, "bass_hazard", _hazard_per_neighbour)
+    monkeypatch.setattr(bass_rule, "bass_hazard", _hazard_per_neighbour)
     rec = validation.run_check("bass_discrete", tmp_path, quick=True)
     assert not rec.passed
     assert rec.values["F7"] > 0.99  # everyone imitates the first adopter at once
@@ -146,5 +149,5 @@ def test_rerun_replaces_an_earlier_report(tmp_path):
 def test_z_limit_and_seeds():
     assert validation.z_limit(1) == pytest.approx(2.5)
     assert validation.z_limit(10) > validation.z_limit(2) > 2.5
-    assert validation._seed("watts", 3.0, 1) == validation._seed("watts", 3.0, 1)
-    assert validation._seed("watts", 3.0, 1) != validation._seed("watts", 3.0, 2)
+    assert registry._seed("watts", 3.0, 1) == registry._seed("watts", 3.0, 1)
+    assert registry._seed("watts", 3.0, 1) != registry._seed("watts", 3.0, 2)

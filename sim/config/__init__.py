@@ -37,19 +37,13 @@ Traceback (most recent call last):
 sim.errors.ConfigError: wom.qq is not a parameter; did you mean wom.q?
 """
 
-from sim.config.schema import (APPLIES_TO, MEDIA_TARGETS, MEDIUM_PARAMS, MODELS, NETWORK_KINDS, PARAMS, REPORTS,
-                               SECTIONS, SEEDING_STRATEGIES, TEXT_KEYS, TOP_KEYS, WOM_RULES, Param)
-from sim.config.values import MAX_DEPTH, NAME_MAX, applies, check_name, default_name, parse_assignment, parse_value
+from sim.config.schema import (APPLIES_TO, CHOSEN_BY, MEDIA_TARGETS, MEDIUM_PARAMS, MODELS, NETWORK_KINDS, PARAMS,
+                               REPORTS, SECTIONS, SEEDING_STRATEGIES, TEXT_KEYS, TOP_KEYS, Param)
+from sim.config.values import (MAX_DEPTH, NAME_MAX, applies, check_name, default_name, parse_assignment, parse_value,
+                               readers, reads)
 from sim.config.shipped import scenario_dir, shipped_dir, shipped_files, shipped_scenarios
 from sim.config.scenario import Scenario, flatten, load
 from sim.errors import ConfigError  # noqa: F401
-
-# the other names of the former single module sim/config.py, still reachable as sim.config.NAME
-from sim.config.schema import _INF, _fmt, _prob, _range_text, _shown  # noqa: F401
-from sim.config.values import _check, _check_applies, _number, _owners, too_deep  # noqa: F401
-from sim.config.shipped import anchor_paths, _parse_toml, _read_toml, _toml_files  # noqa: F401
-from sim.config.scenario import _all_keys, _cross_check, _cross_check_attention, _media_list  # noqa: F401
-from sim.config.scenario import _override_medium, _resolve, _suggest, _unknown, _variants  # noqa: F401
 
 __all__ = [
     "PARAMS",

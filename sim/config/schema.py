@@ -20,110 +20,39 @@ Examples
 from __future__ import annotations
 
 import math
-import reprlib
-from dataclasses import dataclass
-from typing import Any
+
+from sim import rules
+from sim.params import Param, fmt, prob, shown
 
 __all__ = [
     "Param",
     "PARAMS",
     "MEDIUM_PARAMS",
     "NETWORK_KINDS",
-    "WOM_RULES",
     "SEEDING_STRATEGIES",
     "MEDIA_TARGETS",
     "TOP_KEYS",
     "TEXT_KEYS",
     "MODELS",
     "APPLIES_TO",
+    "CHOSEN_BY",
     "REPORTS",
     "SECTIONS",
 ]
 
 _INF = math.inf
+_fmt, _shown, _prob = fmt, shown, prob
 
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of the schema: its type, default, allowed range and meaning."""
-
-    key: str
-    kind: str  # int, float, prob, str, bool, choice, ints, number_or_list, int_or_list, ids
-    default: Any
-    help: str
-    lo: float = -_INF
-    hi: float = _INF
-    lo_open: bool = False
-    hi_open: bool = False
-    choices: tuple = ()
-    nullable: bool = False
-    used_by: str = ""  # e.g. "network.kind = erdos_renyi"
-
-    def allowed(self) -> str:
-        """Say in words what values are allowed."""
-        if self.kind == "choice":
-            text = "one of " + ", ".join(self.choices)
-        elif self.kind == "bool":
-            text = "true or false"
-        elif self.kind == "str":
-            text = "a string"
-        elif self.kind == "ids":
-            text = "a list of node ids"
-        elif self.kind == "ints":
-            text = "a list of integers >= 1"
-        else:
-            noun = {"int": "an integer", "int_or_list": "an integer (or a list of integers, one per person)",
-                    "number_or_list": "a number (or a list of numbers, one per person)"}.get(self.kind, "a number")
-            text = noun + _range_text(self)
-        if self.nullable:
-            text += " (or none)"
-        return text
-
-
-def _range_text(p: Param) -> str:
-    if p.lo == -_INF and p.hi == _INF:
-        return ""
-    if p.hi == _INF:
-        return f" {'>' if p.lo_open else '>='} {_fmt(p.lo)}"
-    if p.lo == -_INF:
-        return f" {'<' if p.hi_open else '<='} {_fmt(p.hi)}"
-    left = "(" if p.lo_open else "["
-    right = ")" if p.hi_open else "]"
-    return f" in {left}{_fmt(p.lo)}, {_fmt(p.hi)}{right}"
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
-
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxlong = 3, 10, 6, 60
-_REPR.maxstring = _REPR.maxother = 120
-
-
-def _shown(value: Any) -> str:
-    """``repr(value)`` for an error message: short, and safe for values nested however deep.
-
-    Examples
-    --------
-    >>> _shown("ring"), _shown(list(range(20)))
-    ("'ring'", '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...]')
-    """
-    return _REPR.repr(value)
-
-
-def _prob(key, default, help, **kw):
-    return Param(key, "prob", default, help, lo=0.0, hi=1.0, **kw)
-
-
-NETWORK_KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert", "stochastic_block", "file")
-WOM_RULES = ("bass", "threshold", "complex", "cascade", "none")
+NETWORK_KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert", "stochastic_block", "file",
+                 "graph")
+_SIZED = ", ".join(k for k in NETWORK_KINDS if k not in ("file", "graph"))  # a file or a given graph has its own n
 SEEDING_STRATEGIES = ("none", "random", "top_degree", "friend_of_random", "nodes", "greedy")
 MEDIA_TARGETS = ("all", "top_degree", "segment")
 
 PARAMS: dict[str, Param] = {p.key: p for p in [
-    Param("network.kind", "choice", "erdos_renyi", "how the social graph is built", choices=NETWORK_KINDS),
-    Param("network.n", "int", 1000, "number of people", lo=1),
+    Param("network.kind", "choice", "erdos_renyi", "how the social graph is built (graph: one given in Python, "
+          "sim.run(..., graph=G))", choices=NETWORK_KINDS),
+    Param("network.n", "int", 1000, "number of people", lo=1, used_by=_SIZED),
     Param("network.mean_degree", "float", 10.0, "mean number of contacts per person",
           lo=0, lo_open=True, used_by="erdos_renyi"),
     Param("network.k", "int", 10, "contacts per person on the ring lattice (even)", lo=2, used_by="ring, watts_strogatz"),
@@ -142,20 +71,7 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           nullable=True, used_by="file"),
     Param("network.seed", "int", None, "seed of the graph alone (none = from the run's seed); a fixed value "
           "keeps one network across replicates", lo=0, nullable=True),
-    Param("wom.rule", "choice", "bass", "word-of-mouth rule", choices=WOM_RULES),
-    Param("wom.q", "float", 0.38, "imitation coefficient: per-step probability q x (adopted fraction of contacts)",
-          lo=0.0, used_by="bass"),
-    Param("wom.threshold", "number_or_list", 0.18, "adopt when the adopted fraction of contacts >= threshold",
-          lo=0.0, hi=1.0, used_by="threshold"),
-    Param("wom.threshold_sd", "float", 0.0, "spread of thresholds (normal, clipped to [0, 1])", lo=0.0,
-          used_by="threshold"),
-    Param("wom.threshold_dist", "choice", "normal", "threshold distribution", choices=("normal", "uniform"),
-          used_by="threshold"),
-    _prob("wom.threshold_low", 0.0, "lower end of uniform thresholds", used_by="threshold"),
-    _prob("wom.threshold_high", 1.0, "upper end of uniform thresholds", used_by="threshold"),
-    Param("wom.count", "int_or_list", 2, "adopt when at least this many contacts have adopted", lo=0,
-          hi=2**31 - 1, used_by="complex"),
-    _prob("wom.beta", 0.05, "probability that a new adopter converts each contact (one chance)", used_by="cascade"),
+    *rules.params().values(),  # wom.rule and each rule's parameters, from the registry (sim.rules)
     Param("seeding.strategy", "choice", "none", "who adopts at step 0", choices=SEEDING_STRATEGIES),
     Param("seeding.count", "int", None, "number of seeds", lo=0, nullable=True),
     _prob("seeding.fraction", None, "fraction of people seeded (instead of count)", nullable=True),
@@ -208,6 +124,8 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           nullable=True, used_by="model = platform"),
 ]}
 
+rules.bind(PARAMS)  # a rule registered later adds its parameters here
+
 MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
     Param("media.name", "str", "media", "name of the medium (used in overrides: media.NAME.p)"),
     _prob("media.p", 0.03, "probability that a contacted non-adopter adopts (Bass p when reach = 1)"),
@@ -234,15 +152,20 @@ APPLIES_TO = {
 }
 # model = platform (sim.measurement): the adoption model plus a campaign dashboard (likes,
 # engagement, last-touch attribution); it reads what the adoption model reads and measurement.*.
-MODELS["platform"] = "sim.measurement:PlatformModel"
+MODELS["platform"] = "sim.platform.model:PlatformModel"
 APPLIES_TO = {k: (*v, "platform") if "adoption" in v else v for k, v in APPLIES_TO.items()}
 APPLIES_TO["measurement"] = ("platform",)
+# Keys that choose what reads the rest of their section: the ``used_by`` of the section's parameters
+# names values of that key. A parameter given explicitly for a value that does not read it is an
+# error, unless a layer above the one that gave it chose the value (docs/model.md, "Settings a
+# network kind ignores").
+CHOSEN_BY = {"network": "network.kind"}
 # Scenario reports (top-level ``report`` key): extra figures that show a scenario's point.
 # NAME -> "module:function"; the function takes (result, folder) and returns the paths it wrote.
 REPORTS: dict[str, str] = {
     "bass": "sim.reports:bass_report",
     "bandwagon": "sim.reports:bandwagon_report",
     "broadcast-vs-seeding": "sim.reports:broadcast_vs_seeding_report",
-    "measurement": "sim.reports:measurement_report",
+    "measurement": "sim.platform.report:measurement_report",
 }
 SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)

@@ -2,7 +2,7 @@
 
 Each step a medium that is on contacts each member of its audience
 independently with probability ``reach``; a contacted non-adopter then adopts
-with probability ``p`` (see :mod:`sim.mechanisms.wom` for the joint decision
+with probability ``p`` (see :mod:`sim.rules.bass` for the joint decision
 with word of mouth). With ``reach = 1`` and the whole population as audience,
 ``p`` is Bass's coefficient of innovation. Every contact costs
 ``cost_per_contact``, adopters included: an impression is paid whether or not it

@@ -16,20 +16,9 @@ import numpy as np
 import scipy as sp
 import scipy.sparse  # noqa: F401  (makes sp.sparse available)
 
-from sim.backend import compact_indptr, get_backend  # its gather is the one row gather (SciPy's C loop where types allow)
+from sim.arrays import compact_indptr, gather_rows  # the one row gather (SciPy's C loop where types allow)
 
 __all__ = ["Graph", "gather_rows"]
-
-
-def gather_rows(indptr: np.ndarray, indices: np.ndarray, rows) -> np.ndarray:
-    """Concatenate the CSR rows ``rows`` (vectorised, no loop over rows).
-
-    Examples
-    --------
-    >>> gather_rows(np.array([0, 2, 2, 5]), np.array([1, 2, 0, 1, 2]), [2, 0, 1])
-    array([0, 1, 2, 1, 2])
-    """
-    return get_backend("cpu").gather(indptr, indices, np.asarray(rows, dtype=np.int64).ravel())
 
 
 class Graph:
@@ -125,26 +114,6 @@ class Graph:
         out = np.add.reduceat(vals, self.in_indptr[:-1], dtype=np.int32)
         out[self.in_degree == 0] = 0
         return out
-
-    def push(self, counts: np.ndarray, new) -> None:
-        """Add to ``counts[v]`` the number of v's in-neighbours among ``new``.
-
-        ``new`` holds the distinct indices of people who just adopted. The
-        update is in place; small updates avoid the O(n) ``bincount``.
-        """
-        new = np.asarray(new, dtype=np.int64).ravel()
-        if new.size == 0:
-            return
-        if self.complete:
-            counts += new.size
-            counts[new] -= 1
-            return
-        hit = gather_rows(self.out_indptr, self.out_indices, new)
-        if hit.size * 8 < self.n:
-            idx, c = np.unique(hit, return_counts=True)
-            counts[idx] += c.astype(counts.dtype)
-        else:
-            counts += np.bincount(hit, minlength=self.n).astype(counts.dtype)
 
     def in_neighbours(self, v: int) -> np.ndarray:
         """People v listens to."""

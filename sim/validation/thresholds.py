@@ -69,7 +69,7 @@ def check_granovetter_riot(folder: Path, quick: bool = False) -> Check:
 def check_granovetter_sigma(folder: Path, quick: bool = False) -> Check:
     """Normal thresholds: final size against sigma, simulated populations against the mean-field map."""
     from sim import analytic
-    from sim.mechanisms import wom
+    from sim.rules import threshold as wom
 
     n, runs = (10_000, 4) if quick else (20_000, 20)
     grid = [8, 10, 11, 12.0, 12.4, 13, 16, 20] if quick else \

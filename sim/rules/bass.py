@@ -1,42 +1,43 @@
-"""Word-of-mouth rules and the adoption decision of one step.
+"""Bass imitation: each contact who adopted adds ``q / k_i`` to a person's hazard.
 
-All functions are vectorised over people. ``counts`` holds, for each person,
-the number of their contacts (in-neighbours) who had adopted by the end of the
-previous step; ``degree`` their number of contacts.
+The adoption decision follows the Bass convention: a non-adopter's
+probability in a step is ``min(1, (media_term + wom_term) * dt)``; one uniform
+draw ``u`` decides, and the credit goes to media or to word of mouth in
+proportion to the two terms (``u`` below the media share of the probability
+means media).
 
-The adoption decision follows the Bass convention: a non-adopter's probability
-in a step is ``min(1, (media_term + wom_term) * dt)``; one uniform draw ``u``
-decides, and the credit goes to media or to word of mouth in proportion to the
-two terms (``u`` below the media share of the probability means media).
-Deterministic rules (thresholds, complex contagion, cascades) credit word of
-mouth whenever the rule fires, since the person would have adopted anyway.
-
-References
-----------
 Bass, F. M. (1969). A new product growth for model consumer durables.
 Management Science 15(5), 215–227.
-Granovetter, M. (1978). Threshold models of collective behavior. AJS 83(6).
-Watts, D. J. (2002). A simple model of global cascades on random networks. PNAS 99(9).
-Centola, D. & Macy, M. (2007). Complex contagions and the weakness of long ties. AJS 113(3).
-Kempe, D., Kleinberg, J. & Tardos, É. (2003). Maximizing the spread of influence
-through a social network. KDD.
 
-Every function takes NumPy or CuPy arrays and returns arrays of the same kind
-(see :mod:`sim.backend`), so the GPU runs the code the CPU tests check.
+Every function takes NumPy or CuPy arrays and returns arrays of the same kind,
+so the GPU runs the code the CPU tests check; with dense pushes the decision
+is one code per person (:func:`bass_codes`; on a GPU the fused kernel
+:data:`BASS_KERNEL`).
+
+Examples
+--------
+>>> import sim
+>>> r = sim.run("bass", seed=1, overrides={"network.n": 500, "run.steps": 5})
+>>> int(r.timeseries["new_by_wom"].sum()) > 0
+True
 """
 
 from __future__ import annotations
 
+import functools
+import weakref
+
 import numpy as np
 
-from sim.backend import array_namespace
+from sim.arrays import array_namespace
+from sim.params import Param
+from sim.rules.base import Rule
 
-__all__ = ["TOLERANCE", "NEVER", "bass_hazard", "refresh_hazard", "threshold_met", "threshold_need", "count_met",
-           "bass_decision", "bass_adopters", "bass_codes", "BASS_KERNEL", "MEDIA_CODE", "WOM_CODE",
-           "triggered_decision"]
+__all__ = ["Bass", "Q", "bass_hazard", "refresh_hazard", "bass_decision", "bass_adopters", "bass_codes",
+           "BASS_KERNEL", "MEDIA_CODE", "WOM_CODE"]
 
-TOLERANCE = 1e-9
-NEVER = np.iinfo(np.int32).max  # a count of adopted contacts nobody reaches
+Q = Param("wom.q", "float", 0.38, "imitation coefficient: per-step probability q x (adopted fraction of contacts)",
+          lo=0.0)
 
 
 def bass_hazard(counts: np.ndarray, degree: np.ndarray, q: float) -> np.ndarray:
@@ -78,52 +79,9 @@ def refresh_hazard(term, counts, weight, moved=None) -> None:
     term[moved] = counts[moved] * weight[moved]
 
 
-def threshold_met(counts: np.ndarray, degree: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """Fractional threshold: the adopted fraction of contacts is ≥ φ_i (tolerance 1e-9).
-
-    People without contacts never adopt by word of mouth (Watts 2002).
-
-    Examples
-    --------
-    >>> threshold_met(np.array([1, 1, 0]), np.array([5, 6, 0]), np.array([0.2, 0.2, 0.0]))
-    array([ True, False, False])
-    """
-    return (degree > 0) & (counts >= (phi - TOLERANCE) * degree)
-
-
-def threshold_need(degree: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """The fractional threshold as a count: the fewest adopted contacts that meet φ_i.
-
-    ``counts >= threshold_need(degree, phi)`` is exactly ``threshold_met(counts,
-    degree, phi)`` for integer counts (``c >= x`` iff ``c >= ceil(x)``), but it
-    is one comparison of 32-bit integers per person instead of four float64
-    operations, and 4 bytes per person instead of 16. People without contacts
-    get :data:`NEVER`.
-
-    Examples
-    --------
-    >>> threshold_need(np.array([5, 6, 0, 10]), np.array([0.2, 0.2, 0.0, 0.0]))
-    array([         1,          2, 2147483647,          0], dtype=int32)
-    """
-    xp = array_namespace(degree)
-    need = xp.ceil((phi - TOLERANCE) * degree)
-    return xp.where(degree > 0, need, NEVER).astype(xp.int32)
-
-
-def count_met(counts: np.ndarray, need: np.ndarray) -> np.ndarray:
-    """Complex contagion: at least ``need_i`` contacts have adopted.
-
-    Examples
-    --------
-    >>> count_met(np.array([1, 2, 0]), np.array([2, 2, 0]))
-    array([False,  True,  True])
-    """
-    return counts >= need
-
-
 def bass_decision(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.ndarray,
                   dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Who adopts via media and who via word of mouth, from one uniform draw each.
+    """Who adopts via media and who via word of mouth, from one uniform draw each (the plain statement).
 
     Parameters
     ----------
@@ -131,8 +89,7 @@ def bass_decision(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.nda
         One uniform in [0, 1) per person.
     media_term, wom_term : ndarray
         Per-person rates (``p * contacted`` summed over media; ``q * a/k``).
-        ``media_term`` may be ``None`` when no medium is on, or one number
-        when it is everyone's.
+        ``media_term`` may be ``None`` when no medium is on.
     dt : float
         Step length.
 
@@ -198,7 +155,7 @@ def bass_adopters(u: np.ndarray, media_term: np.ndarray | None, wom_term: np.nda
 
 MEDIA_CODE, WOM_CODE = 1, 2  # codes of bass_codes (0: no adoption)
 
-# The same decision as bass_codes, one CUDA thread per person (see sim.backend.Backend.bass_adopters).
+# The same decision as bass_codes, one CUDA thread per person (compiled by _kernel on first use).
 BASS_KERNEL = """
     double total = m + w;
     double rate = total * dt;
@@ -234,18 +191,99 @@ def bass_codes(u: np.ndarray, media_term, wom_term: np.ndarray, dt: float,
     return xp.where(adopt, xp.where(by_media, MEDIA_CODE, WOM_CODE), 0).astype(xp.int8)
 
 
-def triggered_decision(u: np.ndarray | None, media_term: np.ndarray | None,
-                       fired: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Deterministic rules: word of mouth wins where the rule fired; media decide elsewhere.
+@functools.lru_cache(maxsize=None)
+def _kernel():
+    """The fused Bass decision on CuPy (compiled once, on first use)."""
+    import cupy as cp
 
-    Examples
-    --------
-    >>> triggered_decision(np.array([0.0, 0.0, 0.5]), np.array([1.0, 0.0, 1.0]),
-    ...                    np.array([True, False, False]), 1.0)
-    (array([False, False,  True]), array([ True, False, False]))
+    return cp.ElementwiseKernel("float64 u, float64 w, float64 m, bool adopted, float64 dt", "int8 code",
+                                BASS_KERNEL, "bouche_bass_decision")
+
+
+_WEIGHTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # graph -> {q: q/k_i}
+
+
+def bass_weight(graph, q: float) -> np.ndarray:
+    """A fresh copy of ``q/k_i`` for ``graph`` (what one adopted contact adds to the Bass hazard).
+
+    Worked out once per graph and q, and kept while the graph lives: replicates
+    that share a graph (:mod:`sim.batch`) then copy it rather than divide again.
     """
-    xp = array_namespace(fired)
-    if media_term is None or u is None:
-        return xp.zeros(len(fired), dtype=bool), fired
-    by_media = ~fired & (u < xp.minimum(1.0, media_term * dt))
-    return by_media, fired
+    memo = _WEIGHTS.setdefault(graph, {})
+    key = (float(q), bass_hazard)  # the function too, so that a replaced one is not served a stale weight
+    if key not in memo:
+        memo[key] = bass_hazard(np.ones(graph.n, dtype=np.int32), graph.in_degree, q)
+    return memo[key].copy()
+
+
+class Bass(Rule):
+    """Bass imitation: hazard ``q × (adopted contacts) / (contacts)``, decided with the media by one draw.
+
+    Its state: the hazard ``term`` and the weight ``q/k_i`` of one adopted
+    contact (the hazard is one product ``a_i × (q/k_i)``, which differs from
+    ``q a_i / k_i`` by an ulp at most). An adopter's weight, and so its
+    hazard, is NaN: ``u < NaN`` is false, so the decision's one comparison
+    passes over adopters without a mask (late in a run most people are
+    adopters, and many of them would pass ``u < p + q a/k``).
+    """
+
+    name = "bass"
+    label = "Bass imitation"
+    params = (Q,)
+    draws = 1
+
+    @classmethod
+    def detail(cls, values: dict) -> str:
+        return f"q = {values['wom.q']:g}"
+
+    @classmethod
+    def controls(cls, values: dict) -> dict:
+        q = values["wom.q"]
+        return {"wom.q": {"type": "SliderFloat", "value": q, "min": 0.0, "max": max(1.0, q),
+                          "step": 0.01, "label": "word of mouth q"}}
+
+    def setup(self, model, target) -> dict:
+        return {"term": np.zeros(model.n, dtype=np.float64), "weight": bass_weight(model.graph, self.values["q"])}
+
+    def pushed(self, eng, new, moved, edges) -> None:
+        if not len(new):
+            return
+        st = eng.data
+        st["weight"][new] = st["term"][new] = np.nan
+        refresh_hazard(st["term"], eng.counts, st["weight"], moved)
+
+    def _left(self, eng):
+        """Sorted indices that hold every non-adopter, once they are under a third of everyone; else None.
+
+        The decision then passes over them alone (``among``). Adopters may
+        linger in the list (their hazard is NaN, so they never pass); it is
+        compacted when they make up half of it.
+        """
+        left = eng.size - int(eng.n_adopted.sum())
+        if left * 3 >= eng.size:
+            return None
+        among = eng.data.get("among")
+        if among is None:
+            among = eng.xp.flatnonzero(~eng.adopted)
+        elif len(among) > 2 * left:
+            among = eng.xp.compress(~eng.adopted.take(among), among)
+        eng.data["among"] = among
+        return among
+
+    def decide(self, eng, u, media_term):
+        if u is None:
+            return eng.nobody, eng.nobody
+        term, xp = eng.data["term"], eng.xp
+        if not eng.be.dense:
+            return bass_adopters(u, media_term, term, eng.dt, eng.adopted, self._left(eng))
+        m = 0.0 if media_term is None else media_term
+        if eng.be.device == "gpu":
+            code = _kernel()(u, term, m, eng.adopted, float(eng.dt))
+        else:
+            code = bass_codes(u, m, term, eng.dt, eng.adopted)
+        return xp.flatnonzero(code == MEDIA_CODE), xp.flatnonzero(code == WOM_CODE)
+
+    def may_change(self, eng, n_new):
+        if self.values["q"] <= 0:
+            return np.zeros(eng.R, dtype=bool)
+        return eng.per_replicate_any((eng.counts > 0) & ~eng.adopted)

@@ -1,0 +1,358 @@
+"""The step, written once: R replicates of one design point on one graph, as one flat state.
+
+:class:`Engine` holds the state of R replicates end to end (person i of
+replicate r is entry ``r * n + i`` of every array) and advances them all by
+one synchronous step: media contacts, the word-of-mouth rule's decision
+(:mod:`sim.rules`), adoptions (and, for non-monotone rules, people leaving),
+pushes along the shared graph, observers, recording and the stop rule.
+:class:`~sim.model.DiffusionModel` is the case R = 1; the replicate blocks of
+:mod:`sim.batch` join R fresh models into one engine and only schedule. Each
+replicate keeps its own random streams (its per-step uniforms are its own
+draw, copied into its slice), its own stop step and its own record, so the
+results are those of R separate runs, bit for bit.
+
+Steps are synchronous: decisions in step t read the state at the end of step
+t-1. Every adoption records its step and its channel (seed, media, word of
+mouth). Pushes are event-driven: only the contacts of the step's new adopters
+see their counts change (:meth:`sim.backend.Backend.add_hits`). The array
+code is NumPy or CuPy alike (``xp``); the state moves between devices through
+:meth:`Engine.move` alone.
+
+Examples
+--------
+>>> import sim
+>>> m = sim.DiffusionModel("bass", seed=1, overrides={"network.n": 300, "run.steps": 5})
+>>> eng = m.engine
+>>> (eng.R, eng.n, eng.rule.name, bool(np.shares_memory(eng.adopted, m.state.adopted)))  # the same arrays
+(1, 300, 'bass', True)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import records
+from sim.mechanisms.media import uniform_term
+from sim.population import MEDIA, SEED, WOM
+from sim.rules.base import joined
+
+__all__ = ["Engine", "RECORD_COLUMNS"]
+
+RECORD_COLUMNS = ("adopters", "new_adopters", "new_by_seed", "new_by_media", "new_by_wom", "media_contacts")
+_STATE = ("adopted", "adopted_at", "channel", "counts")
+
+
+class Engine:
+    """The state of R replicates and the one synchronous step that advances them.
+
+    Build one with :meth:`single` (a model's own, R = 1) or :meth:`join`
+    (a block of fresh models on one shared graph). Attributes the rules use:
+    ``R``, ``n``, ``size`` (R·n), ``xp``, ``be`` (the backend), ``graph``,
+    ``complete``, ``out`` (the out-rows on the device), ``dt``, the flat
+    arrays ``adopted``, ``adopted_at``, ``channel``, ``counts`` (adopted
+    contacts at the end of the last step), ``data`` (the rule's own state),
+    ``n_adopted`` (host int64 per replicate) and ``nobody`` (no one, as an
+    index array).
+    """
+
+    def __init__(self, models, rule, be, arrays: dict, data: dict, n_adopted, rec: dict):
+        first = models[0]
+        self.models, self.rule, self.be, self.xp = list(models), rule, be, be.xp
+        self.R, self.n = len(models), first.n
+        self.size = self.R * self.n
+        self.graph, self.complete = first.graph, first.graph.complete
+        self.dt, self.max_steps, self.stop_rule = first.dt, first.max_steps, first.stop_rule
+        self.adopted, self.adopted_at, self.channel, self.counts = (arrays[k] for k in _STATE)
+        self.data = data
+        self.n_adopted = np.asarray(n_adopted, dtype=np.int64)
+        self.rec = rec
+        self.out = None if self.complete else self.graph.out_rows
+        self.matrix = None
+        self.nobody = be.xp.zeros(0, dtype=be.xp.int64)
+        self.draw_u = rule.draws > 0 or bool(first.media)
+        self.stopped_at = np.full(self.R, -1, dtype=np.int64)
+        self.steps = 0
+        self._buffers: dict = {}
+        indices = None if self.complete else self.out[1]
+        self.flat_type = (indices.dtype if indices is not None and self.size < np.iinfo(indices.dtype).max
+                          else np.int64)
+
+    # -- building ---------------------------------------------------------------------------------
+
+    @classmethod
+    def single(cls, model, rule, host, data: dict) -> "Engine":
+        """A model's own engine (R = 1), on the host: the model's arrays, not copies."""
+        st = model.state
+        arrays = {"adopted": st.adopted, "adopted_at": st.adopted_at, "channel": st.channel,
+                  "counts": np.zeros(model.n, dtype=np.int32)}
+        cols = {**dict.fromkeys(RECORD_COLUMNS, np.int64), "cost": np.float64}
+        if not rule.monotone:
+            cols["new_leavers"] = np.int64
+        rec = records.new_records(cols, model.max_steps, replicates=1)
+        data = {k: joined([v], np, model.n) for k, v in data.items()}  # per-replicate values become lists of one
+        eng = cls([model], rule, host, arrays, data, [st.n_adopted], rec)
+        eng._hand_back()
+        return eng
+
+    @classmethod
+    def join(cls, engines: list) -> "Engine":
+        """One engine over the replicates of ``engines`` (fresh single engines, one graph, one device)."""
+        first = engines[0]
+        xp, n = first.xp, first.n
+        arrays = {k: xp.concatenate([getattr(e, k) for e in engines]) for k in _STATE}
+        data = {k: joined([e.data[k] for e in engines], xp, n, offset=k in first.rule.index_state)
+                for k in first.data}
+        rec = records.new_records({c: a.dtype for c, a in first.rec.items()}, first.max_steps,
+                                  replicates=len(engines))
+        for c, rows in rec.items():
+            rows[:, 0] = [e.rec[c][0, 0] for e in engines]
+        models = [m for e in engines for m in e.models]
+        eng = cls(models, first.rule, first.be, arrays, data, np.concatenate([e.n_adopted for e in engines]), rec)
+        eng._hand_back()
+        return eng
+
+    def move(self, target) -> None:
+        """Put every array the steps touch on ``target``'s device (set-up runs on the host)."""
+        self.be, self.xp = target, target.xp
+        arrays = target.move({k: getattr(self, k) for k in _STATE})
+        self.adopted, self.adopted_at, self.channel, self.counts = (arrays[k] for k in _STATE)
+        self.data = target.move(self.data)
+        self.nobody = target.asarray(self.nobody)
+        if not self.complete:
+            self.out = tuple(target.asarray(a) for a in self.graph.out_rows)
+            if target.uses_matrix and self.R == 1:
+                g = self.graph
+                self.matrix = target.adjacency(self.n, g.in_indptr, g.in_indices)
+        for m in self.models:
+            for medium in m.media:
+                medium.audience = None if medium.audience is None else target.asarray(medium.audience)
+        self._hand_back()
+
+    def _hand_back(self, host: bool = False) -> None:
+        """Point each model's state at its slice of the block (copies on the host with ``host``)."""
+        get = self.be.to_host if host else (lambda a: a)
+        for r, m in enumerate(self.models):
+            sl = slice(None) if self.R == 1 else slice(r * self.n, (r + 1) * self.n)
+            st = m.state
+            st.adopted, st.adopted_at, st.channel = get(self.adopted[sl]), get(self.adopted_at[sl]), get(self.channel[sl])
+            st.n_adopted = int(self.n_adopted[r])
+            m.counts = get(self.counts[sl])
+            if host:
+                for medium in m.media:
+                    medium.audience = None if medium.audience is None else get(medium.audience)
+
+    # -- helpers for rules --------------------------------------------------------------------------
+
+    def per_replicate(self, flat) -> np.ndarray:
+        """How many of the flat people ``flat`` (sorted) each replicate has (host int64 array of R)."""
+        if self.R == 1:
+            return np.array([len(flat)], dtype=np.int64)
+        bounds = self.xp.arange(self.R + 1, dtype=self.xp.int64) * self.n
+        return np.diff(self.be.to_host(self.xp.searchsorted(flat, bounds))).astype(np.int64)
+
+    def per_replicate_any(self, mask) -> np.ndarray:
+        """Per replicate (host bool array of R), whether ``mask`` (flat) holds anywhere in its slice."""
+        if self.R == 1:
+            return np.array([bool(self.xp.any(mask))])
+        return self.be.to_host(mask.reshape(self.R, self.n).any(axis=1))
+
+    def uniforms(self, draws, only=None):
+        """Each replicate's own uniforms, end to end: ``draws[r](n)`` into replicate r's slice.
+
+        ``only`` (host bool per replicate) skips the replicates that need no
+        draw (their slice keeps stale values; the caller must not read it).
+        With one replicate, its draw itself (None when skipped).
+        """
+        if self.R == 1:
+            return draws[0](self.n) if only is None or only[0] else None
+        buf = self._buffers.get(id(draws[0]))
+        if buf is None:
+            buf = self._buffers[id(draws[0])] = self.xp.empty(self.size)
+        for r, draw in enumerate(draws):
+            if only is None or only[r]:
+                buf[r * self.n:(r + 1) * self.n] = draw(self.n)
+        return buf
+
+    def media_only(self, u, media_term, fired):
+        """``(new_by_media, new_by_wom)`` for rules whose word of mouth is certain where it ``fired``.
+
+        Word of mouth wins where the rule fired (the person would have adopted
+        anyway); elsewhere media persuade a non-adopter with probability
+        ``min(1, media_term × dt)``, decided by ``u``.
+        """
+        if media_term is None or u is None:
+            return self.nobody, fired
+        xp = self.xp
+        mask = xp.zeros(self.size, dtype=bool)
+        mask[fired] = True
+        by_media = ~mask & (u < xp.minimum(1.0, media_term * self.dt))
+        return xp.flatnonzero(by_media & ~self.adopted), fired
+
+    # -- the step -------------------------------------------------------------------------------------
+
+    def seed(self, seeds, cost: float) -> None:
+        """Step 0: the seeds adopt (one replicate, on the host) and reach their contacts."""
+        self._adopt(seeds, 0, SEED)
+        self.n_adopted[0] += len(seeds)
+        self._push(seeds)
+        self._record(0, np.array([len(seeds)]), np.zeros(1, np.int64), np.zeros(1, np.int64), None,
+                     np.zeros(1, np.int64), np.array([cost], dtype=np.float64))
+        self._hand_back()
+
+    def step(self, t: int) -> None:
+        """Advance every replicate by step ``t`` (stopped ones too: they cannot change)."""
+        xp, rule = self.xp, self.rule
+        media_term, contacts, cost = self._media(t)
+        u = None
+        if self.draw_u:  # each replicate's own draw, none once all adopted (a twin still drawing gets its own)
+            u = self.uniforms([m.wom_rng.random for m in self.models], only=self.n_adopted < self.n)
+        new_media, new_wom = rule.decide(self, u, media_term)
+        left = None if rule.monotone else rule.leavers(self, t)  # from the state at the end of t-1
+        self._adopt(new_media, t, MEDIA)
+        self._adopt(new_wom, t, WOM)
+        by_media, by_wom = self.per_replicate(new_media), self.per_replicate(new_wom)
+        self.n_adopted += by_media + by_wom
+        by_left = None
+        if left is not None:
+            by_left = self.per_replicate(left)
+            self.n_adopted -= by_left
+            self.adopted[left] = False
+            self.adopted_at[left] = -1
+            self.channel[left] = -1
+        self._push(xp.concatenate((new_media, new_wom)))
+        if left is not None and len(left):
+            self._push(left, sign=-1)
+        self._observe(t, media_term, new_media, new_wom)
+        self._record(t, np.zeros(self.R, np.int64), by_media, by_wom, by_left, contacts, cost)
+        self._stops(t, by_media + by_wom)
+
+    def _media(self, t: int):
+        """``(media_term, contacts, cost)`` of step t: the term None, one number or an R·n array."""
+        R, n = self.R, self.n
+        contacts, cost = np.zeros(R, dtype=np.int64), np.zeros(R)
+        media = self.models[0].media
+        uniform = uniform_term(media, t, n)  # media that draw nothing: the same for all
+        if uniform is not None:
+            term, contacts[:], cost[:] = uniform
+            return term, contacts, cost
+        term = None
+        for j, medium in enumerate(media):
+            if not medium.is_on(t):
+                continue
+            if term is None:
+                term = self.xp.zeros(self.size, dtype=self.xp.float64)
+            for r, m in enumerate(self.models):
+                own = m.media[j]
+                c = own.contact(term if R == 1 else term[r * n:(r + 1) * n], own.rng)
+                contacts[r] += c
+                cost[r] += c * medium.cost_per_contact
+        return term, contacts, cost
+
+    def _adopt(self, idx, t: int, channel: int) -> None:
+        if len(idx):
+            self.adopted[idx], self.adopted_at[idx], self.channel[idx] = True, t, channel
+
+    def _push(self, new, sign: int = 1) -> None:
+        """The people ``new`` (distinct) reach their contacts: counts move by ``sign``; the rule hears of adoptions."""
+        be, counts, n = self.be, self.counts, self.n
+        moved = edges = None
+        if self.complete:
+            if len(new):
+                counts += sign * len(new)
+                counts[new] -= sign
+        elif len(new):
+            indptr, indices = self.out
+            if self.R == 1:
+                if self.rule.wants_edges:
+                    pos = be.positions(indptr, new)
+                    edges = (pos, None)
+                    moved = be.count_hits(counts, indices[pos], sign)
+                else:
+                    moved = be.add_hits(counts, indptr, indices, new, self.matrix, sign)
+            else:
+                rows = new % n
+                # r*n of the replicate each gathered edge belongs to, in the indices' type while the flat
+                # index fits (halves the bytes the hits move, and int32 sorts twice as fast)
+                base = (new - rows).astype(self.flat_type)
+                if self.rule.wants_edges or be.dense:
+                    pos, src = be.positions(indptr, rows, sources=True)
+                    off = base[src]
+                    edges = (pos, off)
+                    hits = indices[pos] + off
+                else:  # the rows in one gather, each row's offset repeated over its entries
+                    hits = be.gather(indptr, indices, rows).astype(self.flat_type, copy=False)
+                    hits += np.repeat(base, indptr.take(rows + 1) - indptr.take(rows))
+                moved = be.count_hits(counts, hits, sign)
+        if sign > 0:
+            self.rule.pushed(self, new, moved, edges)
+
+    def _observe(self, t: int, media_term, new_media, new_wom) -> None:
+        """Call each model's observers with its own view: ``observer(model, t, media_term, new_media, new_wom)``."""
+        n = self.n
+        for r, m in enumerate(self.models):
+            m.state.n_adopted = int(self.n_adopted[r])
+            if not m.observers:
+                continue
+            if self.R == 1:
+                own = (media_term, new_media, new_wom)
+            else:
+                lo, hi = r * n, (r + 1) * n
+                cut = lambda a: a[int(self.xp.searchsorted(a, lo)):int(self.xp.searchsorted(a, hi))] - lo  # noqa: E731
+                term = media_term[lo:hi] if getattr(media_term, "ndim", 0) else media_term
+                own = (term, cut(new_media), cut(new_wom))
+            for observer in m.observers:
+                observer(m, t, *own)
+
+    def _record(self, t, by_seed, by_media, by_wom, by_left, contacts, cost) -> None:
+        rec = records.ensure_row(self.rec, t, self.max_steps)
+        rec["adopters"][:, t] = self.n_adopted
+        rec["new_adopters"][:, t] = by_seed + by_media + by_wom
+        rec["new_by_seed"][:, t] = by_seed
+        rec["new_by_media"][:, t] = by_media
+        rec["new_by_wom"][:, t] = by_wom
+        rec["media_contacts"][:, t] = contacts
+        rec["cost"][:, t] = cost
+        if by_left is not None:
+            rec["new_leavers"][:, t] = by_left
+        self.steps = t
+
+    def _stops(self, t: int, n_new: np.ndarray) -> None:
+        """Note the replicates whose run stops after step ``t``: at ``run.steps``, or when nothing can change."""
+        live = self.stopped_at < 0
+        if t >= self.max_steps:
+            self.stopped_at[live] = t
+            return
+        if self.stop_rule != "quiescent":
+            return
+        monotone = self.rule.monotone
+        may = live & (self.n_adopted < self.n) if monotone else live.copy()
+        left = np.zeros(self.R, dtype=bool)
+        if may.any():
+            for medium in self.models[0].media:
+                if medium.may_act_after(t):
+                    aud = slice(None) if medium.audience is None else medium.audience
+                    if self.R == 1:
+                        left |= not bool(self.adopted[aud].all())
+                    else:
+                        left |= self.be.to_host((~self.adopted.reshape(self.R, self.n)[:, aud]).any(axis=1))
+        if (may & ~left).any():
+            left |= self.rule.may_change(self, n_new)
+        self.stopped_at[may & ~left] = t
+        if monotone:
+            self.stopped_at[live & (self.n_adopted >= self.n)] = t
+
+    def run(self) -> list:
+        """Step until every replicate has stopped; hand each model its own results; returns the models."""
+        while (self.stopped_at < 0).any():
+            self.step(self.steps + 1)
+        self.finish()
+        return self.models
+
+    def finish(self) -> None:
+        """After the last step: each model gets its state on the host, its record and its step count."""
+        self._hand_back(host=True)
+        for r, m in enumerate(self.models):
+            m.steps_run = int(self.stopped_at[r])
+            m.running = False
+            if self.R > 1:
+                m.own_record({c: rows[r].copy() for c, rows in self.rec.items()})

@@ -1,0 +1,167 @@
+"""The protocol every word-of-mouth rule follows.
+
+A rule is a class. The engine (:mod:`sim.engine`) makes one instance per run
+or replicate block from the scenario's ``wom`` section and calls it at fixed
+points of the synchronous step, over the flat state of R replicates (person i
+of replicate r is entry ``r * n + i`` of every array). What a rule declares:
+
+``name``, ``label``
+    Its value of ``wom.rule`` and its name in figures and the browser app.
+``params``
+    Its :class:`~sim.params.Param` entries (keys ``wom.*``). ``bouche show``,
+    validation and the sweep designs read them from the registry
+    (:mod:`sim.rules`). Two rules may share a parameter by listing the same
+    ``Param`` object.
+``monotone``
+    Whether adoption is for good. Monotone rules are event-driven: a person
+    can only start to qualify when a contact has just adopted, so only those
+    are re-evaluated. A non-monotone rule may also name people who leave
+    (:meth:`Rule.leavers`); the time series then gains ``new_leavers`` and
+    ``leavers`` columns.
+``draws``
+    Uniforms per person and step that the engine draws for the rule from
+    each replicate's ``wom`` stream (0 or 1), handed to :meth:`Rule.decide`
+    as ``u``. Rules needing more draw from their own named streams
+    (:meth:`Rule.setup`).
+``wants_edges``
+    Whether :meth:`Rule.pushed` needs the positions of the edges each push
+    went along (independent cascades draw one coin per edge).
+
+What a rule does, in the order the engine calls it:
+
+:meth:`setup`
+    Per replicate, on the host, before seeding: its per-person state (arrays
+    of n entries, joined end to end across replicates) and per-replicate
+    values (random streams, keys; kept as lists).
+:meth:`pushed`
+    After each step's adopters (and the seeds) reached their contacts:
+    update its state from the people whose count of adopted contacts moved.
+:meth:`decide`
+    Who adopts this step, by media and by word of mouth (sorted flat
+    indices), from the state at the end of the last step.
+:meth:`leavers`
+    Non-monotone rules: who drops out this step.
+:meth:`may_change`
+    Per replicate, whether word of mouth can still change anything (the
+    ``quiescent`` stop rule).
+
+Every method gets the engine, whose arrays are NumPy or CuPy alike
+(``eng.xp``); with dense pushes (``eng.be.dense``, the GPU's way) a rule should
+prefer element-wise passes to sorts. See ``docs/extending.md`` for a worked
+example.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from sim.params import Param
+
+__all__ = ["Rule", "joined"]
+
+
+def joined(parts: list, xp, n: int, offset: bool = False):
+    """The replicates' pieces of one piece of state, end to end.
+
+    Arrays of n entries are concatenated (a single replicate's array is used
+    as is); with ``offset``, arrays of indices are shifted by ``r * n`` first;
+    anything else becomes a list of the replicates' values.
+
+    Examples
+    --------
+    >>> joined([np.array([1, 2]), np.array([3, 4])], np, 2)
+    array([1, 2, 3, 4])
+    >>> joined([np.array([1]), np.array([0])], np, 2, offset=True)
+    array([1, 2])
+    >>> joined([7, 8], np, 2), joined([[7], [8, 9]], np, 2)
+    ([7, 8], [7, 8, 9])
+    """
+    if not parts or parts[0] is None:
+        return None
+    if isinstance(parts[0], list):  # per-replicate values of blocks already joined
+        return [v for p in parts for v in p]
+    if not hasattr(parts[0], "dtype") or not getattr(parts[0], "ndim", 0):
+        return list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    if offset:
+        return xp.concatenate([p + r * n for r, p in enumerate(parts)])
+    return xp.concatenate(parts)
+
+
+class Rule:
+    """Base class of word-of-mouth rules; see the module notes for the protocol."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+    monotone: ClassVar[bool] = True
+    draws: ClassVar[int] = 0
+    wants_edges: ClassVar[bool] = False
+    # state entries holding flat indices (shifted by r*n when replicates are joined)
+    index_state: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, values: dict):
+        """``values``: the scenario's ``wom`` section (every ``wom.*`` key, without the prefix)."""
+        self.values = values
+
+    # -- description ----------------------------------------------------------
+
+    @classmethod
+    def detail(cls, values: dict) -> str:
+        """The rule's settings in a few words, for figure subtitles (``values``: dotted keys)."""
+        return ""
+
+    @classmethod
+    def controls(cls, values: dict) -> dict:
+        """Sliders of the browser app: ``{dotted key: Solara user-parameter dict}`` (``values``: dotted keys)."""
+        return {}
+
+    # -- set-up (per replicate, on the host) ------------------------------------
+
+    def setup(self, model, target) -> dict:
+        """The rule's state for one replicate: ``{name: array of n entries, or any per-replicate value}``.
+
+        ``model`` is the :class:`~sim.model.DiffusionModel` being built (its
+        ``graph``, ``n``, ``degree`` and named ``streams``); ``target`` the
+        backend the run will use (for device generators:
+        ``target.generator(model.streams.get("wom", "mine"))``).
+        """
+        return {}
+
+    def thresholds(self, state: dict):
+        """Each person's threshold, for :attr:`sim.model.Person.threshold` (None if the rule has none)."""
+        return None
+
+    # -- dynamics (all replicates at once) --------------------------------------
+
+    def pushed(self, eng, new, moved, edges) -> None:
+        """The people ``new`` (flat, distinct) just reached their contacts; ``eng.counts`` is up to date.
+
+        ``moved``: the people whose count moved (unsorted, repeats allowed),
+        or None when everyone may have moved. ``edges``: ``(positions,
+        offsets)`` of the edges pushed along (offsets ``r * n`` of each edge's
+        replicate, or None for one replicate) when :attr:`wants_edges`, else None.
+        """
+
+    def decide(self, eng, u, media_term):
+        """``(new_by_media, new_by_wom)``: sorted flat indices of the non-adopters who adopt this step.
+
+        ``u`` holds this step's uniforms when the rule draws or a medium is on
+        (None once everyone has adopted); ``media_term`` the media's
+        persuasion (None, one number for everyone, or an array of R·n).
+        """
+        return eng.media_only(u, media_term, eng.nobody)
+
+    def leavers(self, eng, t: int):
+        """Non-monotone rules: sorted flat indices of the adopters who leave this step."""
+        return eng.nobody
+
+    def may_change(self, eng, n_new: np.ndarray) -> np.ndarray:
+        """Per replicate (host bool array of R), whether word of mouth may still change the state.
+
+        ``n_new``: each replicate's number of new adopters this step.
+        """
+        return np.zeros(eng.R, dtype=bool)
