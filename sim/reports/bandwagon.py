@@ -23,7 +23,8 @@ import pandas as pd
 
 from sim import analytic, config
 from sim.errors import ConfigError
-from sim.reports.common import SKIP, _plt, _save
+from sim.reports.common import SKIP, _plt, _save, require_rule
+from sim.rules.threshold import Threshold
 
 __all__ = ["bandwagon_report", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",
            "crowd_runs", "CROWD_N", "CROWD_MEAN"]
@@ -187,9 +188,7 @@ def crowd_runs(sds, replicates: int, seed: int) -> pd.DataFrame:
 def bandwagon_report(result, folder) -> list[Path]:
     """bandwagon.png: the tipping point in the seeded fraction, Granovetter's crowd, the Watts window."""
     spec = result.model.spec
-    if spec.get("wom.rule") != "threshold":
-        raise ConfigError("wom.rule", f"must be threshold for the bandwagon report (it sweeps the seeded fraction "
-                                      f"of a threshold model) {SKIP}; got {spec.get('wom.rule')!r}")
+    require_rule(spec, Threshold, "bandwagon", "it sweeps the seeded fraction of a threshold model")
     z = float(result.model.graph.in_degree.mean())
     er = spec.get("network.kind") == "erdos_renyi"
     cdf = threshold_cdf(spec.section("wom"))

@@ -21,7 +21,8 @@ import numpy as np
 
 from sim import analytic
 from sim.errors import ConfigError
-from sim.reports.common import SKIP, _plt, _save
+from sim.reports.common import SKIP, _plt, _save, require_rule
+from sim.rules.bass import Bass
 
 __all__ = ["bass_report", "SPARSE", "SPARSE_COLOURS"]
 
@@ -35,9 +36,7 @@ SPARSE_COLOURS = ("#2b83ba", "#1b9e77", "#e6ab02", "#d95f02")
 
 def _bass_pq(spec) -> tuple[float, float]:
     """Bass p and q of a scenario that the closed form describes, or ConfigError."""
-    if spec.get("wom.rule") != "bass":
-        raise ConfigError("wom.rule", f"must be bass for the bass report (it overlays the Bass curve) {SKIP}; "
-                                      f"got {spec.get('wom.rule')!r}")
+    require_rule(spec, Bass, "bass", "it overlays the Bass curve")
     if len(spec.media) != 1:
         raise ConfigError("media", f"must be one medium for the bass report {SKIP}; got {len(spec.media)}")
     m = spec.media[0]

@@ -23,6 +23,8 @@ import math
 import numpy as np
 
 from sim import analytic
+from sim.reports.common import uses_rule
+from sim.rules.threshold import Threshold
 
 __all__ = ["cascade_note", "notes"]
 
@@ -32,8 +34,7 @@ def cascade_note(spec) -> str | None:
 
     With thresholds that vary, the window is computed at their mean.
     """
-    if spec.model not in ("adoption", "platform") or spec.get("wom.rule") != "threshold" \
-            or spec.get("network.kind") != "erdos_renyi":
+    if not uses_rule(spec, Threshold) or spec.get("network.kind") != "erdos_renyi":
         return None
     phi = spec.get("wom.threshold")
     varied = isinstance(phi, list) or spec.get("wom.threshold_dist") == "uniform" or spec.get("wom.threshold_sd") > 0

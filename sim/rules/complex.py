@@ -57,7 +57,7 @@ class Complex(CountRule):
         if isinstance(values["wom.count"], list):
             return {}
         return {"wom.count": {"type": "SliderInt", "value": values["wom.count"], "min": 1, "max": 10, "step": 1,
-                              "label": "contacts needed"}}
+                              "label": "contacts needed (count)"}}
 
     def needs(self, model):
         need = count_thresholds(self.values, model.n)

@@ -36,6 +36,8 @@ class ClassroomModel(mesa.Model):
     network_kind, n, degree, media_p, media_reach, q, threshold, threshold_sd, count, beta, \
 seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_share
         Control values (see :func:`controls` and :func:`overrides_for`); None = as the scenario says.
+    **rule_controls
+        The knobs of other word-of-mouth rules (a rule's ``controls``: ``forget`` is ``wom.forget``).
     max_drawn : int
         People drawn at most in the network view.
 
@@ -53,7 +55,7 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
                  beta: float | None = None, seeding_strategy: str | None = None,
                  seeding_percent: float | None = None, producers: float | None = None,
                  attention_k: int | None = None, homophily: float | None = None,
-                 broadcast_share: float | None = None, max_drawn: int = 3000):
+                 broadcast_share: float | None = None, max_drawn: int = 3000, **rule_controls):
         from sim import runs
 
         base = config.load(source, overrides=dict(fixed))
@@ -61,7 +63,8 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
         try:
             root = base.seed if seed in (None, "") else _seed(seed)
             base = base.replace({}, seed=root)
-            spec = base.replace(overrides_for(base, **{k: v for k, v in locals().items() if k in _CONTROL_NAMES}))
+            given = {k: v for k, v in locals().items() if k in _CONTROL_NAMES}
+            spec = base.replace(overrides_for(base, **given, **rule_controls))
             inner = runs.model_class(spec.model)(spec)
         except ConfigError as exc:
             self.error = str(exc)

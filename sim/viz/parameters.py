@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+from sim import rules
+
 __all__ = ["controls", "overrides_for"]
 
 _KINDS = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "ring", "complete")
@@ -105,22 +107,11 @@ def controls(base, start_n: int | None = None) -> dict[str, dict]:
                           "step": _step(m["p"] if m else 0.0, 0.005), "label": f"{label} p, per contact"}
         out["media_reach"] = {"type": "SliderFloat", "value": m["reach"] if m else 1.0, "min": 0.0, "max": 1.0,
                               "step": _step(m["reach"] if m else 1.0, 0.05), "label": f"{label} reach, per step"}
-        rule = v["wom.rule"]
-        if rule == "bass":
-            out["q"] = {"type": "SliderFloat", "value": v["wom.q"], "min": 0.0, "max": max(1.0, v["wom.q"]),
-                        "step": _step(v["wom.q"], 0.01), "label": "word of mouth q"}
-        elif rule == "threshold" and not isinstance(v["wom.threshold"], list):
-            out["threshold"] = {"type": "SliderFloat", "value": v["wom.threshold"], "min": 0.0, "max": 1.0,
-                                "step": _step(v["wom.threshold"], 0.01), "label": "threshold (share)"}
-            out["threshold_sd"] = {"type": "SliderFloat", "value": v["wom.threshold_sd"], "min": 0.0,
-                                   "max": 0.3, "step": _step(v["wom.threshold_sd"], 0.01),
-                                   "label": "threshold spread (sd)"}
-        elif rule == "complex" and not isinstance(v["wom.count"], list):
-            out["count"] = {"type": "SliderInt", "value": v["wom.count"], "min": 1, "max": 10, "step": 1,
-                            "label": "contacts needed (count)"}
-        elif rule == "cascade":
-            out["beta"] = {"type": "SliderFloat", "value": v["wom.beta"], "min": 0.0, "max": 0.5,
-                           "step": _step(v["wom.beta"], 0.01), "label": "cascade beta"}
+        for key, ctl in rules.get(v["wom.rule"]).controls(v).items():  # the rule's own knobs
+            ctl = dict(ctl)
+            if ctl["type"] == "SliderFloat":
+                ctl["step"] = _step(ctl["value"], ctl["step"])
+            out[key.split(".", 1)[1]] = ctl
         strategy = v["seeding.strategy"]
         strategies = _STRATEGIES if strategy in _STRATEGIES else (*_STRATEGIES, strategy)
         out["seeding_strategy"] = {"type": "Select", "value": strategy, "values": list(strategies),
@@ -209,9 +200,9 @@ def overrides_for(base, **values) -> dict:
             if given(name) and values[name] != m[key]:
                 ov[prefix + key] = values[name]
 
-    for name, key in (("q", "wom.q"), ("threshold", "wom.threshold"), ("threshold_sd", "wom.threshold_sd"),
-                      ("count", "wom.count"), ("beta", "wom.beta")):
-        if given(name) and values[name] != v[key]:
+    for key in rules.params():  # the rules' knobs: control "q" is wom.q
+        name = key.split(".", 1)[1]
+        if key != "wom.rule" and given(name) and values[name] != v[key]:
             ov[key] = values[name]
 
     strategy = values["seeding_strategy"] if given("seeding_strategy") else v["seeding.strategy"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import rules
 from sim.viz.classroom import ClassroomModel
 
 __all__ = ["CurveCanvas", "curve_frame", "long_tail_rgba", "network_frame", "reach_rgba", "run_description",
@@ -27,7 +28,7 @@ class CurveCanvas:
         from matplotlib.figure import Figure
         from matplotlib.patches import Polygon
 
-        from sim.plots import CHANNEL_COLOURS, CHANNEL_LABELS
+        from sim.figures.adoption import CHANNEL_COLOURS, CHANNEL_LABELS
 
         self.n, self.max_steps = n, max_steps
         self.fig = Figure(figsize=(width_px / 100, height_px / 100), dpi=100, facecolor="white")
@@ -136,7 +137,7 @@ def _jpeg(rgba: np.ndarray) -> bytes:
 def network_frame(model: ClassroomModel) -> tuple[bytes, str]:
     """The live network picture (JPEG) and what it leaves out. The layout and the
     background are made on the model's first frame and reused."""
-    from sim import netplot
+    from sim.figures import network as netplot
 
     sim = model.sim
     lay = model.view("layout", lambda: netplot.cached_layout(sim, max_nodes=model.max_drawn))
@@ -192,26 +193,22 @@ def run_description(model: ClassroomModel) -> str:
     Examples
     --------
     >>> run_description(ClassroomModel("bandwagon", n=300)).split(" | ")  # doctest: +NORMALIZE_WHITESPACE
-    ['erdos_renyi network of 300 people, 10.2 contacts on average', 'threshold 0.35 (sd 0.1)', 'no media',
+    ['erdos_renyi network of 300 people, 10.2 contacts on average', 'thresholds (φ = 0.35 ± 0.1)', 'no media',
      'seeds: random, 30', 'seed 1978']
     """
     v = model.spec.values
     if model.spec.model == "attention":
         a = model.spec.section("attention")
-        return (f"{v['network.n']:,} people following {a['follows']} accounts each, {100 * a['producers']:g} % of "
+        return (f"{model.sim.n:,} people following {a['follows']} accounts each, {100 * a['producers']:g} % of "
                 f"them publish | attention: {a['k']} items per step, homophily {a['homophily']:g} | broadcast wins "
                 f"{100 * a['broadcast_share']:g} % of attention | seed {model.spec.seed}")
     sim = model.sim
     net = f"{v['network.kind']} network of {sim.n:,} people"
     if not sim.graph.complete:
         net += f", {float(np.mean(sim.graph.in_degree)):.1f} contacts on average"
-    rule = v["wom.rule"]
-    wom = {"bass": f"word of mouth q {v['wom.q']:g}",
-           "threshold": (f"threshold {v['wom.threshold']:g} (sd {v['wom.threshold_sd']:g})"
-                         if not isinstance(v["wom.threshold"], list) else "thresholds per person"),
-           "complex": (f"contacts needed {v['wom.count']}" if not isinstance(v["wom.count"], list)
-                       else "counts per person"),
-           "cascade": f"cascade beta {v['wom.beta']:g}", "none": "no word of mouth"}[rule]
+    rule = rules.get(v["wom.rule"])
+    detail = rule.detail(v)
+    wom = rule.label + (f" ({detail})" if detail else "")
     media = "; ".join(f"{m['name']} p {m['p']:g}, reach {m['reach']:g}" for m in model.spec.media) or "no media"
     seeds = int(np.sum(np.asarray(sim.state.adopted_at) == 0))
     seeding = "no seeds" if v["seeding.strategy"] == "none" else f"seeds: {v['seeding.strategy']}, {seeds:,}"
