@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
 
             status |= classroom.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
                                      write_json=not args.no_json)
+        elif suite == "extending":
+            from benchmarks import extending
+
+            status |= extending.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
+                                     write_json=not args.no_json)
     return status
 
 

@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     for name, (module, help_text) in PLUGGED.items():
         mod = importlib.import_module(module)
         mod.add_arguments(sub.add_parser(name, help=help_text))
+    for name, command in sub.choices.items():
+        if name != "scenarios":
+            command.add_argument("--rules", action="append", default=[], metavar="MODULE",
+                                 help="import word-of-mouth rules of your own first: a module name or a .py file "
+                                      "(repeatable; see docs/extending.md)")
     return p
 
 
@@ -57,7 +62,7 @@ PLUGGED: dict[str, tuple[str, str]] = {
     "sweep": ("sim.experiments.command", "run a parameter sweep (design x replicates), resumable, local or on Dask"),
     "validate": ("sim.validation", "reproduce published diffusion results and write a validation report"),
     "viz": ("sim.viz", "run a scenario live in the browser (Mesa SolaraViz app; needs the viz extra)"),
-    "animate": ("sim.animate", "animate a run (network beside the adoption curve) as a GIF or MP4"),
+    "animate": ("sim.figures.animate", "animate a run (network beside the adoption curve) as a GIF or MP4"),
 }
 
 
@@ -153,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "show": cmd_show}
     handler = handlers.get(args.command) or importlib.import_module(PLUGGED[args.command][0]).command
     try:
+        if getattr(args, "rules", None):
+            from sim import rules
+
+            rules.load_modules(args.rules, key="--rules")
         return handler(args)
     except ConfigError as exc:
         print(f"bouche: error: {exc}", file=sys.stderr)

@@ -78,6 +78,11 @@ class Person(mesa.Agent):
         return self.model.graph.in_neighbours(self.index).tolist()
 
     @property
+    def adopted_contacts(self) -> int:
+        """How many of this person's contacts had adopted at the end of the last step."""
+        return int(self.model.counts[self.index])
+
+    @property
     def threshold(self) -> float | None:
         t = self.model.thresholds
         return None if t is None else float(t[self.index])

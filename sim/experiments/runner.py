@@ -48,6 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim import rules
 from sim.backend import get_backend
 from sim.errors import ConfigError
 from sim.experiments import executors
@@ -119,7 +120,7 @@ class _Dispatch:
         self.run_time, self.run_count = 0.0, 0
         self.counts = {"ok": 0, "failed": 0, "first_failures": []}
         self.record = {"timeseries": spec.timeseries, "every": spec.every, "timeout": spec.timeout,
-                       "device": device}
+                       "device": device, "rules": rules.origins()}  # workers register the parent's own rules
 
     def next_batch(self) -> list[dict]:
         """The next runs to send (sized to about TARGET_BATCH_S of work)."""

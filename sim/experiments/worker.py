@@ -27,7 +27,7 @@ import traceback
 
 import numpy as np
 
-from sim import batch, config, runs
+from sim import batch, config, rules, runs
 
 __all__ = ["RunTimeout", "flatten_metrics", "run_batch", "run_one"]
 
@@ -110,10 +110,17 @@ def _run_replicates(scenario: dict, group: list[dict], record: dict) -> list[dic
     with its own message.
     """
     t0 = time.perf_counter()
+    budget = None if record.get("timeout") is None else record["timeout"] * len(group)
+
+    def deadline(*_):  # an observer: blocks step their models' observers too
+        if time.perf_counter() - t0 > budget:
+            raise RunTimeout(f"the batch took longer than {budget:g} s")
+
     try:
         specs = (config.load(scenario, overrides=p["overrides"], seed=p["seed"]) for p in group)
         results = [_metrics(m, record.get("timeseries", False), record.get("every", 1))
-                   for m in batch.iter_models(specs, record.get("device", "cpu"), _GRAPHS)]
+                   for m in batch.iter_models(specs, record.get("device", "cpu"), _GRAPHS,
+                                              observers=() if budget is None else (deadline,))]
     except Exception:  # noqa: BLE001 (run again one by one below, where failures are recorded per run)
         return None
     each = (time.perf_counter() - t0) / len(group)
@@ -147,11 +154,15 @@ def run_batch(scenario: dict, points: list[dict], record: dict | None = None) ->
     points : list of dict
         Each with ``key``, ``overrides`` (the design point) and ``seed`` (an int).
     record : dict, optional
-        ``timeseries`` (bool), ``every`` (int), ``timeout`` (seconds or None)
-        and ``device`` ("cpu" or "gpu"). Without a timeout, consecutive
-        points of one design point (replicates) run as one batch
-        (:func:`sim.batch.iter_models`: a shared graph is built once, and
-        small models are stepped together), with the same results.
+        ``timeseries`` (bool), ``every`` (int), ``timeout`` (seconds or None),
+        ``device`` ("cpu" or "gpu") and ``rules`` (where the parent's own
+        word-of-mouth rules come from: imported here first, see
+        :func:`sim.rules.origins`). Consecutive points of one design point
+        (replicates) run as one batch (:func:`sim.batch.iter_models`: a
+        shared graph is built once, and small models are stepped together),
+        with the same results; with a timeout the batch gets the sum of its
+        runs' budgets, and runs again one by one if it overruns, so each run
+        is stopped on its own.
 
     Returns
     -------
@@ -161,6 +172,7 @@ def run_batch(scenario: dict, points: list[dict], record: dict | None = None) ->
         arrays, or None). Never the model.
     """
     record = record or {}
+    rules.load_modules(record.get("rules", ()))
     timeout = record.get("timeout")
     out: list[dict] = []
     i = 0
@@ -168,7 +180,7 @@ def run_batch(scenario: dict, points: list[dict], record: dict | None = None) ->
         j = i + 1  # points[i:j]: replicates of one design point, sent together
         while j < len(points) and points[j]["overrides"] == points[i]["overrides"]:
             j += 1
-        together = _run_replicates(scenario, points[i:j], record) if j - i > 1 and timeout is None else None
+        together = _run_replicates(scenario, points[i:j], record) if j - i > 1 else None
         out.extend(together if together is not None else (_run_point(scenario, p, record) for p in points[i:j]))
         i = j
     return out

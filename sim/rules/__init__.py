@@ -36,6 +36,7 @@ import sys
 from importlib import metadata
 
 from sim.params import Param
+from sim.rules.agents import PersonRule, person_rule
 from sim.rules.base import Rule
 from sim.rules.bass import Bass
 from sim.rules.cascade import Cascade
@@ -44,7 +45,8 @@ from sim.rules.forgetting import Forgetting
 from sim.rules.none import NoWom
 from sim.rules.threshold import Threshold
 
-__all__ = ["Rule", "register", "unregister", "get", "names", "params", "bind", "load_modules", "ENTRY_POINTS"]
+__all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get", "names", "params", "bind", "load_modules", "origins",
+           "ENTRY_POINTS"]
 
 ENTRY_POINTS = "bouche.rules"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -137,6 +139,8 @@ def register(cls, name: str | None = None, replace: bool = False):
     _check(cls, name, replace)
     if cls.name != name:
         cls = type(cls.__name__, (cls,), {"name": name, "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    if "_bouche_origin" not in cls.__dict__:
+        cls._bouche_origin = _LOADING[-1] if _LOADING else cls.__module__
     _RULES[name] = cls
     for table in _TABLES:
         _sync(table)
@@ -152,12 +156,64 @@ def unregister(name: str) -> None:
         _sync(table)
 
 
-def load_modules(modules) -> None:
-    """Import the Python modules ``modules`` (names), which register rules when imported (``--rules``)."""
+def load_modules(modules, key: str = "rules") -> None:
+    """Import ``modules``, which register rules when imported: module names or paths of ``.py`` files.
+
+    What ``bouche ... --rules`` does, and what each sweep worker does with the
+    modules of the parent's registered rules (:func:`origins`). A module
+    already imported is not imported again. A module that cannot be imported
+    gives one :class:`~sim.errors.ConfigError` line naming ``key``.
+    """
     import importlib
+    import importlib.util
+    from pathlib import Path
+
+    from sim.errors import ConfigError
 
     for module in modules:
-        importlib.import_module(module)
+        text = str(module)
+        try:
+            if text.endswith(".py") or "/" in text or "\\" in text:
+                path = Path(text).resolve()
+                name = "bouche_rules_" + re.sub(r"\W", "_", path.stem)
+                if name in sys.modules and getattr(sys.modules[name], "__file__", None) == str(path):
+                    continue
+                spec = importlib.util.spec_from_file_location(name, path)
+                if spec is None or not path.is_file():
+                    raise FileNotFoundError(f"no such file: {path}")
+                mod = importlib.util.module_from_spec(spec)
+                sys.modules[name] = mod
+                _LOADING.append(str(path))
+                try:
+                    spec.loader.exec_module(mod)
+                finally:
+                    _LOADING.pop()
+            elif text not in sys.modules:
+                importlib.import_module(text)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001  (the user's code: one line, whatever it raised)
+            first = (str(exc).strip().splitlines() or [""])[0][:200]
+            raise ConfigError(key, f"could not import {text!r}: {type(exc).__name__}: {first}") from None
+
+
+_LOADING: list[str] = []  # files being imported by load_modules (their rules remember the file)
+
+
+def origins() -> list[str]:
+    """Where the registered rules that are not built in come from: module names or file paths.
+
+    Sweeps hand this list to their workers (:func:`load_modules`), so a
+    rule registered in the parent is registered in every worker, on process
+    pools and Dask alike. Rules defined in a script's ``__main__`` have no
+    importable home: put them in a module.
+    """
+    out = []
+    for name, cls in _RULES.items():
+        where = getattr(cls, "_bouche_origin", cls.__module__)
+        if name not in _BUILTIN and where != "__main__" and where not in out:
+            out.append(where)
+    return out
 
 
 def _load_entry_points() -> None:
