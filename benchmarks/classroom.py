@@ -51,10 +51,11 @@ runpy.run_path(path, run_name="__main__")
 def live_step(steps: int = 40) -> dict:
     """Frames per second of the live app at LIVE_N people (its own timing of each part)."""
     from sim import viz
+    from sim.viz import views
 
     fixed = (("network.kind", "erdos_renyi"), ("media.p", 0.003), ("wom.q", 0.15), ("run.steps", 400),
              ("run.stop", "steps"))
-    return viz.time_frames(viz.ClassroomModel("bass", fixed=fixed, n=LIVE_N), steps=steps)
+    return views.time_frames(viz.ClassroomModel("bass", fixed=fixed, n=LIVE_N), steps=steps)
 
 
 def _timed(argv: list[str], cwd: str) -> dict:

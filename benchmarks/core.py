@@ -9,7 +9,7 @@ a. Threshold rule on an Erdős–Rényi graph, n = 1,000,000, mean degree 10,
    rule, one ``scipy.sparse`` CSR mat-vec per step times the steps run.
 b. Bass rule (q = 0.38, one medium p = 0.03 with reach 1) on the same graph,
    50 steps [≤ 4 s, total including the graph build].
-c. The engine against the plain-Mesa reference (:mod:`sim.reference`) on the
+c. The engine against the plain-Mesa reference (:mod:`sim.validation.reference`) on the
    threshold model of (a) at n = 10,000: both timed with and without model
    construction, final states required identical [engine ≥ 100× faster].
 
@@ -111,7 +111,7 @@ def measure_docking(n: int, seed: int, repeats: int, ref_repeats: int) -> dict:
     import numpy as np
 
     import sim
-    from sim.reference import ThresholdReference
+    from sim.validation.reference import ThresholdReference
 
     overrides = engine_overrides("threshold", n)
     eng_build, eng_run = [], []

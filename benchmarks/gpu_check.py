@@ -82,7 +82,7 @@ def _case(rule: str, n: int, seed: int, graph, gpu) -> dict:
     out = {}
     for name, device in (("cpu", "cpu"), ("gpu", gpu)):
         t0 = time.perf_counter()
-        model = DiffusionModel("bass", seed=seed, overrides=_overrides(rule, n), device=device, _graph=graph)
+        model = DiffusionModel("bass", seed=seed, overrides=_overrides(rule, n), device=device, graph=graph)
         t1 = time.perf_counter()
         steps = _timed_run(model)
         out[name] = {"construct_s": t1 - t0, "step_s": steps, "model": model,
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         DiffusionModel("bass", seed=1, overrides=_overrides(rule, 100_000), device=gpu).run()
         a = DiffusionModel("bass", seed=1, overrides=_overrides(rule, 10_000), device=gpu)
         Replicates([a, DiffusionModel("bass", seed=2, overrides=_overrides(rule, 10_000), device=gpu,
-                                      _graph=a.graph)]).run()
+                                      graph=a.graph)]).run()
 
     n, seed = args.n, args.seed
     print(f"building the Erdős–Rényi graph, n = {n:,}, mean degree 10 ...", flush=True)
@@ -200,7 +200,7 @@ def _replicates(gpu, seed: int, n: int, R: int) -> bool:
     for device in ("cpu", gpu):
         name = "cpu" if device == "cpu" else "gpu"
         for way in ("one by one", "one block"):
-            models = [DiffusionModel(sp, device=device, _graph=graph) for sp in specs]
+            models = [DiffusionModel(sp, device=device, graph=graph) for sp in specs]
             t = time.perf_counter()
             if way == "one block":
                 Replicates(models).run()

@@ -17,7 +17,7 @@ same process after the run.
 Then, in the same run of the suite:
 
 - **plain Mesa** (one :class:`mesa.Agent` per person, Python loops over
-  contacts; :class:`sim.reference.ThresholdReference` for the threshold rule,
+  contacts; :class:`sim.validation.reference.ThresholdReference` for the threshold rule,
   the two classes below, in the same style, for the cascade and Bass) on the
   same graph and seeds;
 - **NDlib** ``ThresholdModel`` and ``IndependentCascadesModel`` on the same
@@ -107,7 +107,7 @@ def overrides(family: str, rule: str, n: int) -> dict:
 # -- plain-Mesa references of the cascade and Bass rules ------------------------------------------
 
 def _mesa_classes():
-    """The plain-Mesa cascade and Bass models, in the style of :mod:`sim.reference`.
+    """The plain-Mesa cascade and Bass models, in the style of :mod:`sim.validation.reference`.
 
     One :class:`mesa.discrete_space.FixedAgent` per person on a
     :class:`~mesa.discrete_space.Network` cell; a person's contacts are the
@@ -117,7 +117,7 @@ def _mesa_classes():
     import mesa
     from mesa.discrete_space import FixedAgent
 
-    from sim.reference import _network_space
+    from sim.validation.reference import _network_space
 
     class CascadePerson(FixedAgent):
         """Adopts when a contact who just adopted converts them (one chance per contact)."""
@@ -243,7 +243,7 @@ def measure_mesa(family: str, rule: str, n: int, seed: int) -> dict:
     """The engine against the plain-Mesa model of the same rule on the same graph and seeds."""
     import numpy as np
 
-    from sim.reference import ThresholdReference
+    from sim.validation.reference import ThresholdReference
 
     model, construct_s, graph_s, dynamics_s = _engine_median(family, rule, n, seed)
     G = model.graph.to_networkx()

@@ -6,13 +6,7 @@
 5
 """
 
-from importlib import metadata as _metadata
-
-try:
-    __version__ = _metadata.version("bouche")
-except _metadata.PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+source"
-
+from sim.version import __version__
 from sim.config import Scenario, load  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
 from sim.model import DiffusionModel, Person  # noqa: E402

@@ -31,7 +31,9 @@ and both run on NumPy so the tests cover the GPU's ways too:
   same GPU and statistically identical to the CPU, not bit-for-bit identical.
   Everything drawn once (graph, thresholds, seeds) still comes from the host
   streams, and cascade coins are a hash of the edge (:mod:`sim.coins`), so
-  deterministic rules and cascades without media give the very same numbers on both.
+  deterministic rules, and cascades on graphs with explicit edges, give the very same numbers on
+  both without media (on the implicit complete graph a cascade draws whom it hits from a device
+  stream: the same law, other draws).
 
 Examples
 --------

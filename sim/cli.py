@@ -14,7 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim import __version__, config, outputs
+from sim import config, outputs
+from sim.version import __version__
 from sim.errors import ConfigError
 
 __all__ = ["main"]

@@ -228,7 +228,7 @@ class Comparison:
         """
         import textwrap
 
-        from sim.plots import plt
+        from sim.figures.adoption import plt
 
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
         colours = {"base": "#2b83ba", "changed": "#d7191c"}

@@ -94,7 +94,7 @@ def _is_relative(name) -> bool:
 def write_marker(folder: str | Path, kind: str, files: list[str] | None = ()) -> Path:
     """Write the marker of ``folder``: its kind, and the files it holds (every file under it by default;
     None for a folder that grows, whose own code checks what it opens)."""
-    from sim import __version__
+    from sim.version import __version__
 
     folder = Path(folder)
     listed = None if files is None else sorted(files) if files != () else sorted(owned_files(folder)[0])

@@ -23,13 +23,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import config
+from sim import config, networks
 from sim.errors import ConfigError
 from sim.metrics import summarize
 from sim.outputs import atomic_folder
 from sim.model import DiffusionModel
 
-__all__ = ["RunResult", "run", "result_of", "write_run", "versions"]
+__all__ = ["RunResult", "run", "result_of", "write_run", "versions", "load_with_graph", "graph_record"]
+
+# What a graph of one's own changes in the scenario, and why: the graph replaces the network, and the
+# scenario's report and variants (which a report runs) rerun the scenario's own network.
+GRAPH_LAYER = {"network.kind": ("graph", "the graph replaces the scenario's network"),
+               "report": ("", "a report reruns the scenario's own network"),
+               "variants": ({}, "a report runs them on the scenario's own network")}
+_GIVEN = GRAPH_LAYER["network.kind"][0]  # the network.kind of a run given its graph
 
 
 @dataclass
@@ -43,7 +50,7 @@ class RunResult:
 
 
 def run(scenario="bass", seed: int | None = None, steps: int | None = None, overrides: dict | None = None,
-        device: str = "cpu", **kwargs) -> RunResult:
+        device: str = "cpu", graph=None, **kwargs) -> RunResult:
     """Run one scenario to its stop rule.
 
     Parameters
@@ -58,6 +65,9 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
         Dotted keys to values: ``{"wom.q": 0.5}``.
     device : {"cpu", "gpu"}
         Where the dynamics run (``gpu`` needs CuPy and an NVIDIA GPU; see :mod:`sim.backend`).
+    graph : networkx graph, scipy.sparse matrix or sim.networks.Graph, optional
+        A graph of one's own in place of the scenario's network (see
+        :func:`load_with_graph` and :func:`sim.networks.as_graph`).
     **kwargs
         More overrides, with ``__`` for the dot: ``wom__q=0.5``.
 
@@ -65,25 +75,104 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
     -------
     RunResult
         ``.timeseries`` (DataFrame), ``.summary`` (dict), ``.config`` and ``.model``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> seeds = {"seeding.strategy": "nodes", "seeding.nodes": [0, 33], "seeding.fraction": None}
+    >>> r = run("bandwagon", seed=2, graph=nx.karate_club_graph(), overrides=seeds)
+    >>> r.model.n, r.config["graph"]["n"], r.config["scenario"]["network"], r.summary["adopters_by_channel"]["seed"]
+    (34, 34, {'kind': 'graph', 'seed': None}, 2)
     """
     changes = dict(overrides or {})
     changes.update({k.replace("__", "."): v for k, v in kwargs.items()})
     if steps is not None:
         changes["run.steps"] = steps
-    spec = config.load(scenario, overrides=changes, seed=seed)
+    spec, own = load_with_graph(scenario, changes, seed, graph)
     cls = model_class(spec.model)
+    extra = {} if own is None else {"graph": own}
     if device in (None, "cpu"):
-        model = cls(spec)
+        model = cls(spec, **extra)
     else:
         from sim.backend import get_backend
 
         get_backend(device)  # one line for an unknown device, or a GPU that is missing
         if "device" not in inspect.signature(cls).parameters:
             raise ConfigError("device", f"= {device} runs the adoption model only; got model = {spec.model}")
-        model = cls(spec, device=device)
+        model = cls(spec, device=device, **extra)
     model.run()
     ts, summary = result_of(model)
     return RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+
+
+def load_with_graph(scenario, overrides: dict | None, seed: int | None, graph):
+    """The scenario of a run and the graph it is given: ``(Scenario, Graph or None)``.
+
+    Without a graph, the scenario as :func:`sim.config.load` resolves it. With
+    one, the overrides also set ``network.kind = graph``, ``report = ""`` and
+    ``variants = {}`` (:data:`GRAPH_LAYER`): the graph replaces the network,
+    so the scenario file's network settings are dropped, while a network
+    setting given in ``overrides`` is refused, like any other the kind does not
+    read. The graph is converted once (:func:`sim.networks.as_graph`), so that
+    runs given it share it. Refused in one line: another value for those three
+    keys, a model that takes no graph (``model = attention``), a bad graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> spec, g = load_with_graph("bass", {}, None, nx.path_graph(4))
+    >>> spec.get("network.kind"), g.n
+    ('graph', 4)
+    >>> load_with_graph("bass", {"network.n": 4}, None, nx.path_graph(4))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: network.n is not used by network.kind = graph (it is read by complete, ...
+    """
+    overrides = dict(overrides or {})
+    if graph is None:
+        return config.load(scenario, overrides=overrides, seed=seed), None
+    for key, (value, why) in GRAPH_LAYER.items():
+        if overrides.get(key, value) != value:
+            raise ConfigError(key, f"must be {value!r} (or left out) when a graph is given: {why}; "
+                                   f"got {overrides[key]!r}")
+    layer = {key: value for key, (value, _) in GRAPH_LAYER.items()}
+    try:
+        spec = config.load(scenario, overrides={**overrides, **layer}, seed=seed)
+    except ConfigError as exc:
+        try:  # a model that takes no graph (its scenario reads no network.kind): that line, the cause
+            model = config.load(scenario, overrides=overrides, seed=seed).model
+        except ConfigError:
+            raise exc from None
+        _takes_graph(model)
+        raise
+    _takes_graph(spec.model)
+    return spec, networks.as_graph(graph)
+
+
+def _takes_graph(model: str) -> None:
+    """Refuse, in one line, a graph for a model class that takes none (no ``graph`` keyword)."""
+    if "graph" not in inspect.signature(model_class(model)).parameters:
+        takers = [m for m in config.MODELS if "graph" in inspect.signature(model_class(m)).parameters]
+        raise ConfigError("graph", f"is taken by model = {' or '.join(takers)} only (it replaces the network "
+                                   f"people hear each other on); got model = {model}")
+
+
+def graph_record(graph, given: bool) -> dict:
+    """The ``graph`` block of ``config.json``: whether it was given, its real size, direction and
+    mean number of contacts, and the SHA-256 of its edges (:func:`sim.networks.edges_sha256`).
+
+    The hash is taken at every size: it reads the CSR arrays once, as building them does many
+    times over, so it stays a small share of the run (docs/model.md, "Your own graph").
+
+    Examples
+    --------
+    >>> rec = graph_record(networks.ring(10, 4), given=False)
+    >>> rec["n"], rec["edges"], rec["directed"], rec["mean_contacts"], len(rec["sha256"])
+    (10, 20, False, 4.0, 64)
+    """
+    return {"given": bool(given), "n": int(graph.n), "edges": int(graph.n_edges), "directed": bool(graph.directed),
+            "mean_contacts": float(graph.in_degree.mean()) if graph.n else 0.0,
+            "sha256": networks.edges_sha256(graph)}
 
 
 def result_of(model) -> tuple:
@@ -116,15 +205,14 @@ def _versions() -> dict:  # reading package metadata costs ~20 ms, a lot for a s
 
 
 def resolved_config(model: DiffusionModel) -> dict:
-    """Everything needed to reproduce the run: parameters, seed, streams, versions, network."""
-    g = model.graph
+    """Everything needed to reproduce the run: parameters, seed, streams, versions, and the graph it ran on
+    (:func:`graph_record`: its real size, whatever ``network.n`` says, and the hash of its edges)."""
     return {
         "scenario": model.spec.to_dict(),
         "source": model.spec.source,
         "seed": model.spec.seed,
         "randomness": model.streams.provenance(),
-        "network_built": {"n": g.n, "edges": int(g.n_edges), "directed": bool(g.directed),
-                          "mean_contacts": float(g.in_degree.mean()) if g.n else 0.0},
+        "graph": graph_record(model.graph, given=model.spec.values.get("network.kind") == _GIVEN),
         "device": getattr(getattr(model, "backend", None), "device", "cpu"),
         "versions": versions(),
     }
@@ -148,7 +236,8 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
     with atomic_folder(out, kind="run folder") as tmp:
         (tmp / "config.json").write_text(json.dumps(result.config, indent=2, default=_json_default) + "\n")
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json_default) + "\n")
+        summary = {"n": result.model.n, **result.summary}  # the people the run had (a file's, a graph's own)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default) + "\n")
         if plots:
             write_figures(result, tmp)
     return out
@@ -160,10 +249,10 @@ def write_figures(result: RunResult, folder: Path) -> list[Path]:
     if hasattr(result.model, "figures"):
         paths = list(result.model.figures(result, folder))
     else:
-        from sim import plots as plots_mod
+        from sim.figures import adoption as plots_mod
 
         paths = [plots_mod.adoption_figure(result, folder / "adoption.png")]
-    from sim import netplot  # the network at the end of the run (adoption models, up to a few thousand people)
+    from sim.figures import network as netplot  # the end-of-run network (adoption models, up to a few thousand people)
 
     if netplot.wants_snapshot(result.model):
         paths.append(netplot.snapshot_figure(result, folder / "network.png"))

@@ -1,4 +1,4 @@
-"""Animations (sim/animate.py) and network pictures (sim/netplot.py): real files, read back."""
+"""Animations (sim/figures/animate.py) and network pictures (sim/figures/network.py): real files, read back."""
 
 import json
 import subprocess
@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sim import animate, netplot, networks
+from sim import networks
+from sim.figures import animate
+from sim.figures import network as netplot
 from sim.cli import main
 from sim.runs import run
 

@@ -13,7 +13,7 @@ from scipy import stats
 import sim
 from sim.cli import main
 from sim.compare import paired_difference, replicate_seeds, unpaired_difference
-from sim.measurement import PlatformModel
+from sim.platform.model import PlatformModel
 
 SMALL = {"network.kind": "erdos_renyi", "network.n": 800, "network.mean_degree": 6, "run.steps": 15}
 

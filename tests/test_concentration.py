@@ -1,11 +1,11 @@
-"""Concentration and overlap measures (sim/concentration.py): known values, invariants, statistics."""
+"""Concentration and overlap measures (sim/attention/concentration.py): known values, invariants, statistics."""
 
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sim import concentration as c
+from sim.attention import concentration as c
 
 shares = st.lists(st.floats(0.0, 1e6, allow_nan=False), min_size=1, max_size=60)
 

@@ -109,3 +109,16 @@ def test_user_toml_file(tmp_path):
     f.write_text('seed = 5\n[network]\nkind = "ring"\nn = 50\nk = 4\n[wom]\nrule = "complex"\ncount = 2\n')
     spec = config.load(f)
     assert spec.name == "mine" and spec.seed == 5 and spec.get("network.k") == 4 and spec.media == ()
+
+
+def test_one_list_of_network_kinds():
+    """config.NETWORK_KINDS is the list; the builder, the app's selector and the README's table agree with it."""
+    from pathlib import Path
+
+    from sim import networks, viz
+
+    assert tuple(networks.KINDS) == tuple(config.NETWORK_KINDS)
+    offered = viz.controls(config.load("bass"))["network_kind"]["values"]
+    assert set(offered) == set(config.NETWORK_KINDS) - {"file", "graph"}  # nor a file nor a graph object in the app
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"`kind` ({', '.join(config.NETWORK_KINDS)})" in readme

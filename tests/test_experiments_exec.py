@@ -192,7 +192,7 @@ def test_extending_a_sweep_keeps_old_runs_and_refuses_other_changes(tmp_path, ca
     # anything but more points or replicates is refused, in one line, and the stored sweep is untouched
     four = "wom.q=0.1,0.2,0.3,0.4"
     for change in (["--vary", "wom.q=0.1,0.2", "--replicates", "3"], ["--vary", four, "--seed", "3"],
-                   ["--vary", four, "--replicates", "3", "--set", "network.mean_degree=4"]):
+                   ["--vary", four, "--replicates", "3", "--set", "run.dt=0.5"]):
         assert main([*base, *change, "--resume"]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("bouche: error: --resume refused: the sweep stored in") and "\n" not in err

@@ -21,6 +21,7 @@ import scipy as sp
 import scipy.sparse  # noqa: F401
 
 from sim import networks as nw
+from sim.networks import csr, generators
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,8 +61,8 @@ def random_lower(n, E, rng):
 @pytest.fixture
 def tiny_blocks(monkeypatch):
     """Shrink the block sizes so that small graphs cross many block boundaries."""
-    monkeypatch.setattr(nw.csr, "_BLOCK", 16)
-    monkeypatch.setattr(nw.csr, "_ROWS", 3)
+    monkeypatch.setattr(csr, "_BLOCK", 16)
+    monkeypatch.setattr(csr, "_ROWS", 3)
 
 
 # ---------------------------------------------------------------- symmetrisation
@@ -71,21 +72,21 @@ def tiny_blocks(monkeypatch):
 @pytest.mark.parametrize("blocks", ["default", "tiny"])
 def test_symmetric_equals_scipy(n, E, seed, sorted_rows, blocks, monkeypatch):
     if blocks == "tiny":
-        monkeypatch.setattr(nw.csr, "_BLOCK", 16)
-        monkeypatch.setattr(nw.csr, "_ROWS", 3)
+        monkeypatch.setattr(csr, "_BLOCK", 16)
+        monkeypatch.setattr(csr, "_ROWS", 3)
     rng = np.random.default_rng(seed)
     rows, cols = random_lower(n, E, rng)
     ptr, idx = lower_csr(n, rows, cols, None if sorted_rows else rng)
-    got = nw._symmetric(n, ptr, idx, sorted_rows=sorted_rows)
+    got = csr._symmetric(n, ptr, idx, sorted_rows=sorted_rows)
     want = sym_reference(n, rows, cols)
     assert got[0].dtype == np.int64 and got[1].dtype == np.int32
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
 
 
 def test_symmetric_of_nothing():
-    ptr, idx = nw._symmetric(5, np.zeros(6, np.int64), np.zeros(0, np.int32))
+    ptr, idx = csr._symmetric(5, np.zeros(6, np.int64), np.zeros(0, np.int32))
     assert ptr.tolist() == [0] * 6 and idx.size == 0
-    ptr, idx = nw._symmetric(1, np.zeros(2, np.int64), np.zeros(0, np.int32))
+    ptr, idx = csr._symmetric(1, np.zeros(2, np.int64), np.zeros(0, np.int32))
     assert ptr.tolist() == [0, 0] and idx.size == 0
 
 
@@ -93,23 +94,23 @@ def test_symmetric_of_nothing():
 def test_symmetric_refuses_entries_outside_the_lower_triangle(bad):
     # rows 1 and 2 list bad[0] and bad[1]; the in-place interleave needs u < v throughout
     with pytest.raises(ValueError, match="lower triangle"):
-        nw._symmetric(3, np.array([0, 0, 1, 2]), np.array(bad, dtype=np.int32))
+        csr._symmetric(3, np.array([0, 0, 1, 2]), np.array(bad, dtype=np.int32))
 
 
 def test_sorted_counts_equals_bincount(tiny_blocks):
     rng = np.random.default_rng(4)
     for n, size in ((1, 3), (10, 100), (1000, 777)):
         keys = np.sort(rng.integers(0, n, size)).astype(np.int32)
-        assert np.array_equal(nw._sorted_counts(keys, n), np.bincount(keys, minlength=n))
+        assert np.array_equal(csr._sorted_counts(keys, n), np.bincount(keys, minlength=n))
         shifted = (keys.astype(np.int64) << 32) | rng.integers(0, 2**31, size)
-        assert np.array_equal(nw._sorted_counts(shifted, n, 32), np.bincount(keys, minlength=n))
+        assert np.array_equal(csr._sorted_counts(shifted, n, 32), np.bincount(keys, minlength=n))
 
 
 @pytest.mark.parametrize("m", [1, 2, 5, 16, 17, 23])
 def test_distinct_rows_are_sorted_sets(m):
     rng = np.random.default_rng(m)
     t = rng.integers(0, 2 * m, (300, m)).astype(np.int32)
-    counts, values = nw._distinct_rows(t)
+    counts, values = generators._distinct_rows(t)
     want = [sorted(set(row)) for row in t.tolist()]
     assert counts.tolist() == [len(w) for w in want]
     assert values.tolist() == [x for w in want for x in w]
@@ -141,8 +142,8 @@ def ba_sequential(n, m, seed):
 @pytest.mark.parametrize("blocks", ["default", "tiny"])
 def test_ba_matches_the_sequential_rule(n, m, seed, blocks, monkeypatch):
     if blocks == "tiny":
-        monkeypatch.setattr(nw.csr, "_BLOCK", 16)
-        monkeypatch.setattr(nw.csr, "_ROWS", 3)
+        monkeypatch.setattr(csr, "_BLOCK", 16)
+        monkeypatch.setattr(csr, "_ROWS", 3)
     src, tgt = ba_sequential(n, m, seed)
     g = nw.barabasi_albert(n, m, np.random.default_rng(seed))
     ptr, idx = sym_reference(n, src, tgt)
@@ -164,7 +165,7 @@ def er_reference(n, d, seed):
     """G(n, p) edges from the same geometric gaps, unranked with exact integer square roots."""
     rng = np.random.default_rng(seed)
     L, p = n * (n - 1) // 2, (d / (n - 1) if n > 1 else 0.0)
-    pos = np.concatenate(list(nw._skip_positions(L, p, rng)) or [np.zeros(0, np.int64)])
+    pos = np.concatenate(list(generators._skip_positions(L, p, rng)) or [np.zeros(0, np.int64)])
     j = np.array([(math.isqrt(8 * x + 1) + 1) // 2 for x in pos.tolist()], dtype=np.int64)
     return j, pos - j * (j - 1) // 2
 

@@ -25,11 +25,13 @@ scenarios = st.fixed_dictionaries({
 
 
 def fit(o: dict) -> dict:
+    """The degree setting of the drawn kind (a setting the kind does not read is refused)."""
     o = dict(o)
-    n = o["network.n"]
-    o["network.mean_degree"] = min(6.0, n - 2.0)
-    o["network.k"] = 4
-    o["network.m"] = 2
+    degree = {"erdos_renyi": ("network.mean_degree", min(6.0, o["network.n"] - 2.0)), "ring": ("network.k", 4),
+              "barabasi_albert": ("network.m", 2)}
+    if o["network.kind"] in degree:
+        key, value = degree[o["network.kind"]]
+        o[key] = value
     return o
 
 

@@ -1,4 +1,4 @@
-"""Docking: the array engine against the plain-Mesa reference (sim/reference.py).
+"""Docking: the array engine against the plain-Mesa reference (sim/validation/reference.py).
 
 Each case builds a threshold model with :class:`sim.DiffusionModel`, then the
 one-agent-per-person reference on the same graph (``model.graph.to_networkx()``),
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.reference import ThresholdReference
+from sim.validation.reference import ThresholdReference
 
 BASE = {"wom.rule": "threshold", "seeding.strategy": "random", "run.steps": 1000,
         "run.stop": "quiescent", "media": []}

@@ -1,4 +1,4 @@
-"""The shipped scenarios that answer the design questions (sim/reports/, sim/measurement.py).
+"""The shipped scenarios that answer the design questions (sim/reports/, sim/platform/).
 
 Each scenario runs end to end with `bouche run NAME` at its shipped size (once,
 in a module fixture), and each has a test of its phenomenon over seeded

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from sim import config, viz
+from sim.viz import views
 from sim.runs import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +93,7 @@ def test_a_live_step_at_1000_people_draws_both_views():
     """
     fixed = tuple((k.split("=")[0], config.parse_value(k.split("=")[1])) for k in LONG_BASS[1::2])
     m = viz.ClassroomModel("bass", fixed=fixed, n=1000)
-    t = viz.time_frames(m, steps=40)
+    t = views.time_frames(m, steps=40)
     print(f"\nlive step at 1,000 people: {1000 * t['step']:.1f} ms model, {1000 * t['network']:.1f} ms network, "
           f"{1000 * t['curve']:.1f} ms curve -> {t['fps']:.0f} frames/s; first frame {t['first_frame']:.2f} s")
     assert t["steps"] == 40 and t["fps"] > 0  # the speed itself: python -m benchmarks classroom
@@ -100,10 +101,10 @@ def test_a_live_step_at_1000_people_draws_both_views():
 
 def test_the_layout_is_made_once_per_network():
     m = viz.ClassroomModel("bandwagon", n=800)
-    viz.network_frame(m)
+    views.network_frame(m)
     lay = m.view("layout", lambda: None)
     again = viz.ClassroomModel("bandwagon", n=800)  # a Reset with the same parameters
-    viz.network_frame(again)
+    views.network_frame(again)
     assert again.view("layout", lambda: None) is lay
 
 

@@ -35,8 +35,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import sim
-from sim import analytic, netplot
-from sim.plots import CHANNEL_COLOURS, CHANNEL_LABELS
+from sim import analytic
+from sim.figures import network as netplot
+from sim.figures.adoption import CHANNEL_COLOURS, CHANNEL_LABELS
 
 N = 2000  # people in the market
 

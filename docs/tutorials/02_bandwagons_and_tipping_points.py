@@ -30,7 +30,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import sim
-from sim import analytic, netplot
+from sim import analytic
+from sim.figures import network as netplot
 
 # %% [markdown]
 # ## Step 1. Granovetter's crowd

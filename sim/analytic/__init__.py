@@ -27,22 +27,10 @@ Gleeson, J. P. & Cahalane, D. J. (2007). Phys. Rev. E 75, 056103.
 Feld, S. L. (1991). American J. Sociology 96(6), 1464-1477.
 """
 
-from sim.analytic.bass import _check_pq, bass_cdf, bass_discrete, bass_pdf, bass_peak
-from sim.analytic.cascades import (
-    _TOL,
-    _smallest_root,
-    _vulnerable,
-    gleeson_cascade,
-    watts_cascade_condition,
-    watts_window,
-)
+from sim.analytic.bass import bass_cdf, bass_discrete, bass_pdf, bass_peak
+from sim.analytic.cascades import gleeson_cascade, watts_cascade_condition, watts_window
 from sim.analytic.friendship import er_mean_neighbour_degree, mean_neighbour_degree
-from sim.analytic.granovetter import (
-    _iterate_normal,
-    granovetter_critical_sd,
-    granovetter_equilibrium,
-    granovetter_normal,
-)
+from sim.analytic.granovetter import granovetter_critical_sd, granovetter_equilibrium, granovetter_normal
 
 __all__ = ["bass_cdf", "bass_pdf", "bass_peak", "bass_discrete", "granovetter_equilibrium",
            "granovetter_normal", "granovetter_critical_sd", "watts_cascade_condition",

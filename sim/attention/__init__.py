@@ -35,6 +35,12 @@ item seen by one person in one step (a person may see an item again later if
 another followee reshares it); the reach of a channel is the number of
 distinct people who saw at least one of its items.
 
+Modules: :mod:`~sim.attention.following` (the follow graph),
+:mod:`~sim.attention.slots` (the attention slots), :mod:`~sim.attention.model`
+(:class:`AttentionModel`), :mod:`~sim.attention.concentration` (the
+concentration and overlap measures) and :mod:`~sim.attention.plots` (its
+figures).
+
 Random streams (:class:`sim.streams.Streams`): ``network`` (follow graph),
 ``attention.producers`` (who publishes: a fixed random order, the first
 ``producers x n`` do, so the sets are nested), ``attention.watchers``,
@@ -62,7 +68,6 @@ Marketing 54(3).
 
 from sim.attention.following import follow_graph
 from sim.attention.model import SHIPPED_RANGES, TIMESERIES_COLUMNS, AttentionModel
-from sim.attention.model import OVERLAP_CHANNELS, _lower_quartile  # noqa: F401  (kept reachable as sim.attention.*)
 from sim.attention.slots import broadcast_pull, broadcast_slots, choose, split_slots
 
 __all__ = ["AttentionModel", "follow_graph", "broadcast_pull", "broadcast_slots", "choose", "split_slots",

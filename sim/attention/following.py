@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import networks
-from sim.backend import sorted_distinct
+from sim.arrays import sorted_distinct
 
 __all__ = ["follow_graph"]
 

@@ -15,10 +15,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import concentration, config, networks, records
+from sim import config, networks, records
+from sim.attention import concentration
 from sim.attention.following import follow_graph
 from sim.attention.slots import broadcast_pull, broadcast_slots, choose, split_slots
-from sim.backend import sorted_distinct
+from sim.arrays import sorted_distinct
 from sim.errors import ConfigError
 from sim.streams import Streams
 
@@ -294,9 +295,9 @@ class AttentionModel(mesa.Model):
 
     def figures(self, result, folder) -> list[Path]:
         """The scenario's figures (rank–size, CCDF, attention share, audience overlap)."""
-        from sim import attention_plots
+        from sim.attention import plots
 
-        return attention_plots.all_figures(self, result.summary, Path(folder))
+        return plots.all_figures(self, result.summary, Path(folder))
 
     def describe(self, result, file=sys.stdout) -> None:
         """Print a short human summary of the run."""

@@ -2,8 +2,9 @@
 
 Every construction path (a shipped name, a TOML file, a dict, overrides,
 :meth:`Scenario.replace`) goes through :func:`_resolve`, which checks each key
-against the schema, each value with :func:`~sim.config.values._check`, and
-then the rules that involve several parameters (:func:`_cross_check`).
+against the schema, each value with :func:`~sim.config.values._check`, the
+keys the chosen network kind does not read (:func:`_check_chosen`), and then
+the rules that involve several parameters (:func:`_cross_check`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config.schema import MEDIUM_PARAMS, MODELS, PARAMS, REPORTS, SECTIONS, TEXT_KEYS, TOP_KEYS, _fmt, _shown
+from sim.config.schema import (CHOSEN_BY, MEDIUM_PARAMS, MODELS, PARAMS, REPORTS, SECTIONS, TEXT_KEYS, TOP_KEYS, _fmt,
+                               _shown)
 from sim.config.shipped import _read_toml
-from sim.config.values import MAX_DEPTH, _check, _check_applies, applies, check_name, too_deep
+from sim.config.values import MAX_DEPTH, _check, _check_applies, applies, check_name, readers, reads, too_deep
 from sim.errors import ConfigError
 
 __all__ = ["Scenario", "load", "flatten"]
@@ -42,6 +44,9 @@ class Scenario:
     # named override tables ([variants.NAME]) the scenario's report runs beside the base, flattened
     # to dotted keys; each was validated on top of the base
     variants: dict = field(default_factory=dict, repr=False)
+    # keys the chosen network kind does not read, kept for the kinds a later layer gives it (a sweep
+    # that varies network.kind: load(..., varied=...)); to_dict writes them, replace keeps them
+    kept: frozenset = field(default_factory=frozenset, repr=False)
 
     def get(self, key: str) -> Any:
         """Value of a dotted key; ``media.KEY`` reads the first medium."""
@@ -66,10 +71,11 @@ class Scenario:
         raw = self.to_dict()
         if seed is not None:
             raw["seed"] = seed
-        return _resolve(raw, overrides or {}, self.source)
+        return _resolve(raw, overrides or {}, self.source, keep=self.kept)
 
     def to_dict(self) -> dict:
-        """Nested plain dict (the TOML shape), with every default filled in."""
+        """Nested plain dict (the TOML shape), with every default filled in: every parameter its model
+        and its network kind read (and the kept ones)."""
         out: dict[str, Any] = {"name": self.name, "description": self.description, "seed": self.seed}
         for key in ("title", "report"):
             if getattr(self, key):
@@ -77,7 +83,7 @@ class Scenario:
         if self.model != "adoption":
             out["model"] = self.model
         for key, value in self.values.items():
-            if applies(key, self.model):  # only what this model reads
+            if reads(key, self.values, self.model) or key in self.kept:  # only what this model and kind read
                 section, name = key.split(".", 1)
                 out.setdefault(section, {})[name] = copy.deepcopy(value)
         if applies("media", self.model):
@@ -87,7 +93,8 @@ class Scenario:
         return out
 
 
-def load(source: "str | Path | Scenario | dict", overrides: dict | None = None, seed: int | None = None) -> Scenario:
+def load(source: "str | Path | Scenario | dict", overrides: dict | None = None, seed: int | None = None, *,
+         varied: dict | None = None) -> Scenario:
     """Load a scenario by shipped name, TOML path, dict or Scenario, then apply overrides.
 
     Parameters
@@ -99,9 +106,25 @@ def load(source: "str | Path | Scenario | dict", overrides: dict | None = None, 
         Dotted keys to values, e.g. ``{"wom.q": 0.5, "media.tv.reach": 0.2}``.
     seed : int, optional
         Root seed replacing the scenario's.
+    varied : dict, optional
+        The values a later layer gives a choosing key (``{"network.kind": ["ring", "erdos_renyi"]}``,
+        a sweep that varies the kind): a key the chosen kind does not read but one of these does
+        is kept for them (:attr:`Scenario.kept`) rather than refused.
+
+    Examples
+    --------
+    >>> load("bass", overrides={"network.mean_degree": 4})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: network.mean_degree is not used by network.kind = complete (it is read by erdos_renyi); ...
+    >>> load("bass", overrides={"network.mean_degree": 4}, varied={"network.kind": ["erdos_renyi"]}).kept
+    frozenset({'network.mean_degree'})
     """
     overrides = dict(overrides or {})
     if isinstance(source, Scenario):
+        if varied:
+            return _resolve(source.to_dict() | ({"seed": seed} if seed is not None else {}), overrides,
+                            source.source, keep=source.kept, varied=varied)
         return source.replace(overrides, seed=seed)
     if isinstance(source, dict):
         if too_deep(source):
@@ -112,8 +135,7 @@ def load(source: "str | Path | Scenario | dict", overrides: dict | None = None, 
         raw, origin = _read_toml(source)
     if seed is not None:
         raw["seed"] = seed
-    return _resolve(raw, overrides, origin)
-
+    return _resolve(raw, overrides, origin, varied=varied)
 
 
 def _suggest(key: str, candidates) -> str:
@@ -131,7 +153,10 @@ def _all_keys(media_names=()) -> list[str]:
     return keys
 
 
-def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
+def _resolve(raw: dict, overrides: dict, origin: str, keep=frozenset(), varied: dict | None = None) -> Scenario:
+    """The one resolver. ``raw`` (the file, a lower layer) and ``overrides`` (the layer above it) are
+    the two layers of :func:`_check_chosen`; ``keep`` names keys of ``raw`` kept before, ``varied``
+    the values a later layer gives a choosing key."""
     if not isinstance(raw, dict):
         raise ConfigError("scenario", f"must be a table of sections; got {type(raw).__name__}")
     for key, value in overrides.items():
@@ -140,6 +165,7 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
         if too_deep(value):
             raise ConfigError(key, f"must be nested at most {MAX_DEPTH} levels deep; got {_shown(value)}")
     flat: dict[str, Any] = {}
+    layer: dict[str, int] = {}  # the layer that gave each parameter: 0 the file, 1 the overrides
     media_raw: Any = []
     for top, value in raw.items():
         if not isinstance(top, str):
@@ -157,8 +183,9 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
             key = f"{top}.{name}"
             if key not in PARAMS:
                 raise _unknown(key, PARAMS)
-            flat[key] = v
+            flat[key], layer[key] = v, 0
     media = _media_list(media_raw)
+    lower = dict(flat)  # the file's own parameters, for the variants written beside them
     _check_applies(overrides.get("model", raw.get("model", "adoption")),
                    [*flat, *(["media"] if media else []), *overrides], raw.get("name", "scenario"))
 
@@ -173,7 +200,7 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
         elif key.startswith("media."):
             _override_medium(media, key, value)
         elif key in PARAMS:
-            flat[key] = value
+            flat[key], layer[key] = value, 1
         else:
             raise _unknown(key, _all_keys([m.get("name", "") for m in media]))
 
@@ -205,14 +232,47 @@ def _resolve(raw: dict, overrides: dict, origin: str) -> Scenario:
         raise ConfigError("model", f"must be one of {', '.join(MODELS)}; got {_shown(model)}")
     if raw.get("report") and raw["report"] not in REPORTS:
         raise ConfigError("report", f"must be one of {', '.join(REPORTS) or '(none defined)'}; got {raw['report']!r}")
+    kept = _check_chosen(values, layer, model, keep, varied or {})
     if model == "attention":
         _cross_check_attention(values)
     else:
         _cross_check(values, resolved_media, given=set(flat))
-    variants = _variants(raw, overrides, origin)
-    return Scenario(name=name, description=raw.get("description", "").strip(),
+    base = Scenario(name=name, description=raw.get("description", "").strip(),
                     seed=seed, values=values, media=tuple(resolved_media), source=origin,
-                    title=raw.get("title", ""), model=model, report=raw.get("report", ""), variants=variants)
+                    title=raw.get("title", ""), model=model, report=raw.get("report", ""), kept=kept)
+    variants = _variants(raw.get("variants"), base, lower)
+    return dataclasses.replace(base, variants=variants) if variants else base
+
+
+def _check_chosen(values: dict, layer: dict, model: str, keep, varied: dict) -> frozenset:
+    """Refuse, in one line, a parameter given explicitly for a network kind that does not read it.
+
+    ``layer`` says which layer gave each key (0 the file, 1 the overrides). A key
+    the chosen kind ignores is refused when that kind was chosen in its own layer
+    or a lower one (the default kind lies below every layer): the user asked for
+    both. Given for the kind of a lower layer that a higher one changed, it is
+    moot: reset to its default, silently. Kept instead (returned) when it is in
+    ``keep`` or read by one of the values ``varied`` lists for the choosing key.
+    """
+    kept = set()
+    for section, chooser in CHOSEN_BY.items():
+        if not applies(chooser, model):
+            continue
+        chosen, top = values[chooser], layer.get(chooser, -1)
+        others = [v for v in varied.get(chooser, ()) if v != chosen]
+        for key in [k for k in layer if k.split(".")[0] == section]:
+            who = readers(key)
+            if who is None or chosen in who:
+                continue
+            if layer[key] < top:
+                values[key] = copy.deepcopy(PARAMS[key].default)
+            elif key in keep or any(v in who for v in others):
+                kept.add(key)
+            else:
+                kinds = " or ".join([str(chosen), *others])
+                raise ConfigError(key, f"is not used by {chooser} = {kinds} (it is read by {', '.join(who)}); "
+                                       f"remove it or choose a {chooser.split('.', 1)[1]} that uses it")
+    return frozenset(kept)
 
 
 def flatten(table: dict, prefix: str = "") -> dict:
@@ -226,19 +286,29 @@ def flatten(table: dict, prefix: str = "") -> dict:
     return out
 
 
-def _variants(raw: dict, overrides: dict, origin: str) -> dict:
-    """Validate the ``[variants.NAME]`` override tables, each on top of the base; return them flattened."""
-    given = raw.get("variants") or {}
+def _variants(given, base: Scenario, lower: dict) -> dict:
+    """Validate the ``[variants.NAME]`` override tables, each a layer on top of the resolved base (file
+    and overrides, as the reports run them: ``base.replace(variant)``); return them flattened.
+
+    A variant is written for the file's network kind (``lower``: the file's own parameters): where an
+    override changed the kind, the variant's settings for the file's kind that the new kind does not
+    read are dropped, as the file's own are (:func:`_check_chosen`).
+    """
+    given = given or {}
     if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
         raise ConfigError("variants", f"must be a table of named override tables ([variants.NAME]); "
                                       f"got {_shown(given)}")
-    base = {k: v for k, v in raw.items() if k != "variants"}
-    rest = {k: v for k, v in overrides.items() if k != "variants"}
     out = {}
     for name, table in given.items():
         flat = flatten(table)
+        for section, chooser in CHOSEN_BY.items():
+            was, now = lower.get(chooser, PARAMS[chooser].default), base.values[chooser]
+            if chooser in flat or was == now or not applies(chooser, base.model):
+                continue
+            flat = {k: v for k, v in flat.items() if not (k.split(".")[0] == section and readers(k)
+                                                          and now not in readers(k) and was in readers(k))}
         try:
-            _resolve(copy.deepcopy(base), {**rest, **flat}, origin)
+            base.replace(flat)
         except ConfigError as exc:
             raise ConfigError(f"variants.{name}.{exc.key}", exc.message) from None
         out[name] = flat
@@ -324,7 +394,7 @@ def _cross_check(v: dict, media: list[dict], given: set) -> None:
         raise ConfigError("seeding.count", f"(or seeding.fraction) must be set when seeding.strategy = {s}; got none")
     if s == "nodes" and not v["seeding.nodes"]:
         raise ConfigError("seeding.nodes", "must list at least one node id when seeding.strategy = nodes; got []")
-    if v["seeding.count"] is not None and kind != "file" and v["seeding.count"] > n:
+    if v["seeding.count"] is not None and kind in readers("network.n") and v["seeding.count"] > n:
         raise ConfigError("seeding.count", f"must be <= the number of people ({n}); got {v['seeding.count']}")
     for m in media:
         label = f"media.{m['name']}" if len(media) > 1 else "media"

@@ -13,11 +13,11 @@ import re
 import tomllib
 from typing import Any
 
-from sim.config.schema import _INF, APPLIES_TO, MODELS, PARAMS, Param, _shown
+from sim.config.schema import _INF, APPLIES_TO, CHOSEN_BY, MODELS, PARAMS, Param, _shown
 from sim.errors import ConfigError
 
-__all__ = ["parse_value", "parse_assignment", "applies", "check_name", "default_name", "too_deep", "NAME_MAX",
-           "MAX_DEPTH"]
+__all__ = ["parse_value", "parse_assignment", "applies", "readers", "reads", "check_name", "default_name",
+           "too_deep", "NAME_MAX", "MAX_DEPTH"]
 
 NAME_MAX = 100  # characters in a name (it becomes part of a default output path)
 MAX_DEPTH = 16  # tables and arrays nested in a scenario (it needs 5: [[variants.NAME.media]])
@@ -199,6 +199,38 @@ def applies(key: str, model: str) -> bool:
     """
     owners = _owners(key)
     return owners is None or model in owners
+
+
+def readers(key: str) -> tuple | None:
+    """The values of the key that chooses for ``key``'s section (:data:`CHOSEN_BY`) that read ``key``;
+    None where whatever is chosen reads it.
+
+    Examples
+    --------
+    >>> readers("network.k"), readers("network.kind"), readers("wom.q")
+    (('ring', 'watts_strogatz'), None, None)
+    """
+    chooser = CHOSEN_BY.get(key.split(".")[0])
+    used = PARAMS[key].used_by if key in PARAMS else ""
+    if chooser is None or key == chooser or not used:
+        return None
+    return tuple(u.strip() for u in used.split(","))
+
+
+def reads(key: str, values: dict, model: str) -> bool:
+    """Whether a scenario (its resolved ``values`` and ``model``) reads ``key``: its model does
+    (:func:`applies`), and so does the value its section's chooser has (``network.kind``).
+
+    Examples
+    --------
+    >>> v = {"network.kind": "ring"}
+    >>> reads("network.k", v, "adoption"), reads("network.mean_degree", v, "adoption")
+    (True, False)
+    """
+    if not applies(key, model):
+        return False
+    chooser, who = CHOSEN_BY.get(key.split(".")[0]), readers(key)
+    return who is None or not applies(chooser, model) or values[chooser] in who
 
 
 def _owners(key: str) -> tuple | None:

@@ -57,7 +57,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim import __version__, config
+from sim import config
+from sim.version import __version__
+from sim.config.shipped import anchor_paths
 from sim.errors import ConfigError
 from sim.experiments import design as design_mod
 from sim.experiments import seeds
@@ -240,6 +242,34 @@ def _first_difference(a: dict, b: dict, prefix: str = "") -> str:
     return "?"
 
 
+def _varied_choices(vary) -> dict:
+    """The values a sweep's ``[vary]`` gives each choosing key (``network.kind``, alone or linked).
+
+    Examples
+    --------
+    >>> _varied_choices({"network.kind": ["ring", "complete"], "wom.q": [0.1, 0.2]})
+    {'network.kind': ['ring', 'complete']}
+    >>> _varied_choices({"network.kind, network.n": [["ring", 100], ["erdos_renyi", 200]]})
+    {'network.kind': ['ring', 'erdos_renyi']}
+    """
+    out: dict = {}
+    if not isinstance(vary, dict):
+        return out  # refused with the design
+    for key, value in config.flatten(vary).items():
+        names = design_mod.linked(key)
+        for chooser in config.CHOSEN_BY.values():
+            if chooser not in names:
+                continue
+            try:
+                rows = design_mod.parse_values(key, value)
+            except ConfigError:
+                continue  # refused with the design, in its own words
+            i = names.index(chooser)
+            out.setdefault(chooser, []).extend(
+                r if len(names) == 1 else r[i] for r in rows if len(names) == 1 or isinstance(r, list) and len(r) > i)
+    return out
+
+
 def _merge(base: dict, extra: dict) -> dict:
     out = copy.deepcopy(base)
     for key, value in extra.items():
@@ -279,7 +309,7 @@ def _anchor_sweep_paths(raw: dict, folder: Path) -> None:
     for holder in holders:
         for name in ("scenario", "set"):
             if isinstance(holder.get(name), dict):
-                config.anchor_paths(holder[name], folder)
+                anchor_paths(holder[name], folder)
         vary = holder.get("vary")
         if isinstance(vary, dict):
             flat = vary.get("network") if isinstance(vary.get("network"), dict) else vary
@@ -372,7 +402,8 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
             and not Path(scenario).is_absolute():
         scenario = str(folder / scenario)
     fixed = config.flatten(raw.get("set") or {})
-    base = config.load(scenario, overrides=fixed)
+    # the base keeps keys for the network kinds the design gives (docs/model.md, "Settings a network kind ignores")
+    base = config.load(scenario, overrides=fixed, varied=_varied_choices(raw.get("vary")))
 
     root_seed = raw.get("seed", base.seed)
     _int("seed", root_seed, 0)

@@ -15,6 +15,9 @@ csr
     :func:`from_edges` and the kernels that sort and symmetrise CSR arrays.
 readers
     :func:`from_networkx` and :func:`from_file`.
+convert
+    :func:`as_graph`: a networkx graph, a SciPy sparse matrix or a :class:`Graph`
+    as the graph a run steps on; :func:`edges_sha256`, a graph's name by its edges.
 generators
     The synthetic families: :func:`complete`, :func:`erdos_renyi`,
     :func:`stochastic_block`, :func:`ring`, :func:`watts_strogatz`,
@@ -25,29 +28,23 @@ memory
 spec
     :data:`KINDS` and :func:`build`, from a scenario's ``network`` section.
 
-Everything is importable from ``sim.networks`` itself, private helpers
-included. The block sizes ``_BLOCK`` and ``_ROWS`` are read where they live,
-in :mod:`sim.networks.csr`: set them there, not here.
+The public names are importable from ``sim.networks`` itself; private
+helpers from the module they live in (the block sizes ``_BLOCK`` and
+``_ROWS`` are read in :mod:`sim.networks.csr`: set them there).
 """
 
 from sim.networks.graph import Graph, gather_rows
 from sim.networks.csr import from_edges
 from sim.networks.readers import from_file, from_networkx
+from sim.networks.convert import as_graph, edges_sha256
 from sim.networks.generators import (barabasi_albert, complete, equal_sizes, erdos_renyi, ring, stochastic_block,
                                      watts_strogatz)
-from sim.networks.memory import check_memory, check_people, needed_bytes, require_memory
+from sim.networks.memory import check_memory, check_people, graph_bytes, needed_bytes, require_memory
 from sim.networks.spec import KINDS, build
 
-# the other names of the former single module sim/networks.py, still reachable as sim.networks.NAME
-from sim.networks.csr import _BLOCK, _LOW, _ROWS, _arrays, _csr, _index_dtype, _indptr  # noqa: F401
-from sim.networks.csr import _pack, _sorted_counts, _sparse, _symmetric, _transpose  # noqa: F401
-from sim.networks.readers import _EXTS, _bad, _factor, _labels, _numeric, _read_edge_list  # noqa: F401
-from sim.networks.generators import _CHUNK, _distinct_rows, _lattice, _require  # noqa: F401
-from sim.networks.generators import _skip_positions, _unrank_pairs  # noqa: F401
-
 __all__ = [
-    "KINDS", "Graph", "gather_rows", "from_edges", "from_networkx", "from_file",
+    "KINDS", "Graph", "gather_rows", "from_edges", "from_networkx", "from_file", "as_graph", "edges_sha256",
     "complete", "erdos_renyi", "stochastic_block", "equal_sizes", "ring", "watts_strogatz",
-    "barabasi_albert", "build", "check_memory", "check_people", "needed_bytes",
+    "barabasi_albert", "build", "check_memory", "check_people", "graph_bytes", "needed_bytes",
     "require_memory",
 ]

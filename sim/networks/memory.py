@@ -23,7 +23,7 @@ import os
 from sim.errors import ConfigError
 
 __all__ = ["PER_PERSON", "PER_PERSON_IMPLICIT", "PER_LINK", "MAX_PEOPLE", "expected_links", "needed_bytes",
-           "machine_bytes", "format_bytes", "check_memory", "require_memory", "check_people"]
+           "graph_bytes", "machine_bytes", "format_bytes", "check_memory", "require_memory", "check_people"]
 
 # Bytes the smallest run keeps per person: row pointers (int64) and the run's int32 copy of them,
 # the degree (int64), the state (adopted, step, channel: 6) and the count of adopted contacts (int32)
@@ -70,8 +70,19 @@ def needed_bytes(spec: dict) -> float | None:
         return None
     n = float(sum(spec["sizes"])) if spec.get("kind") == "stochastic_block" and spec.get("sizes") \
         else float(spec.get("n") or 0)
-    per_person = PER_PERSON_IMPLICIT if spec.get("kind") == "complete" else PER_PERSON
-    return n * per_person + links * PER_LINK
+    return graph_bytes(n, links, implicit=spec.get("kind") == "complete")
+
+
+def graph_bytes(n: float, links: float, implicit: bool = False) -> float:
+    """Bytes a graph of ``n`` people and ``links`` directed links (an undirected edge counts twice) and the
+    smallest run on it keep; ``implicit``: the complete graph, which stores no rows.
+
+    Examples
+    --------
+    >>> graph_bytes(1000, 10000)
+    70000.0
+    """
+    return float(n) * (PER_PERSON_IMPLICIT if implicit else PER_PERSON) + float(links) * PER_LINK
 
 
 def machine_bytes() -> tuple[int, str] | None:

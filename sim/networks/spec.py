@@ -14,7 +14,7 @@ from sim.networks.readers import from_file
 __all__ = ["KINDS", "build"]
 
 KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert",
-         "stochastic_block", "file")
+         "stochastic_block", "file", "graph")
 
 
 def build(spec: dict, rng: np.random.Generator) -> Graph:
@@ -39,6 +39,9 @@ def build(spec: dict, rng: np.random.Generator) -> Graph:
                                                      s["p_in"], s["p_out"], rng),
         "file": lambda: from_file(s["path"], s.get("directed")),
     }
+    if kind == "graph":  # the graph object itself is given to the run (sim.networks.as_graph)
+        raise ConfigError("network.kind", "= graph takes a graph given in Python (sim.run(..., graph=G)); "
+                                          "got none: a scenario file cannot hold the graph itself")
     if kind not in makers:
         raise ConfigError("network.kind", f"must be one of {', '.join(KINDS)}; got {kind!r}")
     if kind != "file":

@@ -14,14 +14,15 @@ that the scenario still fits it first and raises a one-line
 - ``broadcast-vs-seeding``: one budget spent four ways in each world of the
   scenario's ``[variants]``, over paired replicates.
 - ``measurement``: what the dashboard shows against the true lift from twin
-  runs, for each campaign variant.
+  runs, for each campaign variant; it lives with the platform model, in
+  :mod:`sim.platform.report`.
 
-Modules, one per report: :mod:`~sim.reports.bass`, :mod:`~sim.reports.bandwagon`,
-:mod:`~sim.reports.broadcast_vs_seeding` and :mod:`~sim.reports.measurement`;
-:mod:`~sim.reports.scenario_notes` (the lines after a scenario in ``bouche
-show`` and ``bouche run``) and :mod:`~sim.reports.common` (what the reports
-share). Every name is re-exported here, so ``sim.reports:bass_report`` and
-``from sim.reports import notes`` work as they name it.
+Modules, one per report: :mod:`~sim.reports.bass`, :mod:`~sim.reports.bandwagon`
+and :mod:`~sim.reports.broadcast_vs_seeding`; :mod:`~sim.reports.scenario_notes`
+(the lines after a scenario in ``bouche show`` and ``bouche run``) and
+:mod:`~sim.reports.common` (what the reports share). The names in ``__all__``
+are importable from here, so ``sim.reports:bass_report`` and ``from
+sim.reports import notes`` work as they name it.
 
 References
 ----------
@@ -50,18 +51,9 @@ from sim.reports.bass import bass_report
 from sim.reports.broadcast_vs_seeding import (STRATEGIES, StrategyComparison, broadcast_vs_seeding_report, budget,
                                               strategy_arms, strategy_comparison)
 from sim.reports.common import REPLICATES
-from sim.reports.measurement import campaign_comparison, measurement_report
 from sim.reports.scenario_notes import cascade_note, notes
 
-# the other names of the former single module sim/reports.py, still reachable as sim.reports.NAME
-from sim.reports.bandwagon import CROWD_MEAN, CROWD_N, _phi_mean, _phi_text  # noqa: F401
-from sim.reports.bass import SPARSE, SPARSE_COLOURS, _bass_pq, _first, _network_text  # noqa: F401
-from sim.reports.broadcast_vs_seeding import (SHORT_LABELS, STRATEGY_COLOURS, STRATEGY_LABELS,  # noqa: F401
-                                              _worlds)
-from sim.reports.common import SKIP, _ci, _plt, _save, _t975  # noqa: F401
-from sim.reports.measurement import _value  # noqa: F401
-
-__all__ = ["bass_report", "bandwagon_report", "broadcast_vs_seeding_report", "measurement_report", "notes",
+__all__ = ["bass_report", "bandwagon_report", "broadcast_vs_seeding_report", "notes",
            "cascade_note", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",
            "crowd_runs", "budget", "strategy_arms", "strategy_comparison", "StrategyComparison",
-           "campaign_comparison", "STRATEGIES", "REPLICATES"]
+           "STRATEGIES", "REPLICATES"]

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import config
 from sim.errors import ConfigError
 from sim.reports.common import REPLICATES, SKIP, _ci, _plt, _save
 
@@ -62,8 +63,10 @@ def budget(spec) -> dict:
     if m["stop"] is None:
         raise ConfigError("media.stop", f"must end the campaign (a number) for the broadcast-vs-seeding report: "
                                         f"the budget is what the campaign costs {SKIP}; got none")
-    if spec.get("network.kind") == "file":
-        raise ConfigError("network.kind", f"must not be file for the broadcast-vs-seeding report {SKIP}; got 'file'")
+    if not config.reads("network.n", spec.values, spec.model):  # a file or a given graph: n unknown until built
+        raise ConfigError("network.kind", f"must be a kind whose size network.n sets (the budget reaches n people) "
+                                          f"for the broadcast-vs-seeding report {SKIP}; "
+                                          f"got {spec.get('network.kind')!r}")
     c, s = m["cost_per_contact"], spec.get("seeding.cost_per_seed")
     n = spec.get("network.n")
     b = c * m["reach"] * n * (m["stop"] - m["start"] + 1)

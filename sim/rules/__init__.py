@@ -135,7 +135,7 @@ def register(cls, name: str | None = None, replace: bool = False):
         name taken by another rule (unless ``replace``), a built-in name, or
         a parameter defined differently by another rule.
     """
-    name = name or cls.name
+    name = name or getattr(cls, "name", "")  # a non-class gets _check's TypeError, not an AttributeError
     _check(cls, name, replace)
     if cls.name != name:
         cls = type(cls.__name__, (cls,), {"name": name, "__module__": cls.__module__, "__qualname__": cls.__qualname__})

@@ -31,6 +31,10 @@ the checks share), the checks :mod:`~sim.validation.bass`,
 :mod:`~sim.validation.report` (Markdown, HTML and JSON) and
 :mod:`~sim.validation.cli` (``bouche validate``). The check modules are
 imported here in report order, which is the order of :data:`CHECKS`.
+:mod:`~sim.validation.reference` is the executable specification: the
+threshold rule written the plain-Mesa way, one agent per person, which the
+engine must match state for state (it is not imported here: it needs Mesa's
+agents, and ``bouche validate`` does not).
 
 References
 ----------
@@ -48,17 +52,9 @@ from __future__ import annotations
 
 # the check modules register their checks on import: this line sets the report order (keep it first)
 from sim.validation import bass, thresholds, seeding, friendship  # noqa: F401  # isort: skip
-# every name the single module sim/validation.py had stays importable from here
-from sim.validation.bass import _bass_curves, check_bass_closed_form, check_bass_discrete
-from sim.validation.cli import add_arguments, command, validate
-from sim.validation.friendship import (_friendship, _friendship_figure, check_friendship_ba,
-                                       check_friendship_er)
-from sim.validation.registry import (CHECKS, FIGURES, P, Q, REF, ROOT_SEED, Check, _mean_se, _model, _plt,
-                                     _register, _run, _save, _seed, run_check, run_checks, z_limit)
-from sim.validation.report import INTRO, _header, _json_default, _md, write_report
-from sim.validation.seeding import _karate_file, check_greedy_karate, check_seeding_strategies
-from sim.validation.thresholds import (_riot, check_complex_contagion, check_granovetter_riot,
-                                       check_granovetter_sigma, check_watts_cascades)
+from sim.validation.cli import add_arguments, command
+from sim.validation.registry import CHECKS, FIGURES, Check, run_check, run_checks, z_limit
+from sim.validation.report import write_report
 
 __all__ = ["Check", "CHECKS", "FIGURES", "run_check", "run_checks", "write_report", "z_limit",
            "add_arguments", "command"]

@@ -10,7 +10,7 @@ around a :class:`ClassroomModel`, with
   the next Reset, as in NetLogo's ``setup``;
 * a live network view, people coloured by state and channel (not yet
   adopted, seeded, mass media, word of mouth), on a layout computed once per
-  network (:mod:`sim.netplot`), drawn as a random sample above 3,000 people
+  network (:mod:`sim.figures.network`), drawn as a random sample above 3,000 people
   (the view says so);
 * a live adoption curve split by channel, the running summary (adopters,
   cost, cost per adopter) and the scenario's own explanation;
@@ -34,7 +34,7 @@ The package's modules:
 * :mod:`sim.viz.page` -- the Solara page (the module ``bouche viz`` hands to solara);
 * :mod:`sim.viz.cli` -- the command ``bouche viz``.
 
-Everything is re-exported here: ``sim.viz.X`` works for every name of those modules.
+The names in ``__all__`` are importable from here; the others from their module.
 
 Examples
 --------
@@ -57,15 +57,6 @@ from sim.viz.classroom import ClassroomModel
 from sim.viz.cli import NEEDS_EXTRA, add_arguments, command
 from sim.viz.page import START_N, make_page
 from sim.viz.parameters import controls, overrides_for
-
-# the other names of the former single module sim/viz.py, still reachable as sim.viz.NAME
-from sim.viz.classroom import _CONTROL_NAMES, _seed  # noqa: F401
-from sim.viz.cli import _free_port, _have_viz  # noqa: F401
-from sim.viz.page import _CSS, _ENV, _html, _install_page_from_env  # noqa: F401
-from sim.viz.parameters import (_KINDS, _STRATEGIES, _degree, _medium_prefix, _seed_percent, _sizes,  # noqa: F401
-                                _step)
-from sim.viz.views import (_BROADCAST, _USER, CurveCanvas, _figure, _jpeg, _pixels, curve_frame,  # noqa: F401
-                           long_tail_rgba, network_frame, reach_rgba, run_description, summary_lines, time_frames)
 
 __all__ = ["ClassroomModel", "controls", "overrides_for", "make_page", "NEEDS_EXTRA", "START_N", "add_arguments",
            "command"]

@@ -36,7 +36,7 @@ class ClassroomModel(mesa.Model):
     network_kind, n, degree, media_p, media_reach, q, threshold, threshold_sd, count, beta, \
 seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_share
         Control values (see :func:`controls` and :func:`overrides_for`); None = as the scenario says.
-    **rule_controls
+    **kwargs
         The knobs of other word-of-mouth rules (a rule's ``controls``: ``forget`` is ``wom.forget``).
     max_drawn : int
         People drawn at most in the network view.
@@ -55,7 +55,7 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
                  beta: float | None = None, seeding_strategy: str | None = None,
                  seeding_percent: float | None = None, producers: float | None = None,
                  attention_k: int | None = None, homophily: float | None = None,
-                 broadcast_share: float | None = None, max_drawn: int = 3000, **rule_controls):
+                 broadcast_share: float | None = None, max_drawn: int = 3000, **kwargs):
         from sim import runs
 
         base = config.load(source, overrides=dict(fixed))
@@ -64,7 +64,7 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
             root = base.seed if seed in (None, "") else _seed(seed)
             base = base.replace({}, seed=root)
             given = {k: v for k, v in locals().items() if k in _CONTROL_NAMES}
-            spec = base.replace(overrides_for(base, **given, **rule_controls))
+            spec = base.replace(overrides_for(base, **given, **kwargs))
             inner = runs.model_class(spec.model)(spec)
         except ConfigError as exc:
             self.error = str(exc)

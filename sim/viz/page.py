@@ -51,7 +51,7 @@ def make_page(source: str = "bass", fixed: tuple = (), seed: int | None = None, 
     import solara
     from mesa.visualization import SolaraViz
 
-    from sim.plots import CHANNEL_LABELS
+    from sim.figures.adoption import CHANNEL_LABELS
 
     fixed = tuple(tuple(p) for p in fixed)
     base = config.load(source, overrides=dict(fixed), seed=seed)

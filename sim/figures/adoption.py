@@ -13,26 +13,21 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from sim import rules  # noqa: E402
+
 __all__ = ["CHANNEL_COLOURS", "CHANNEL_LABELS", "adoption_figure", "subtitle"]
 
 CHANNEL_COLOURS = {"seed": "#7b3294", "media": "#e66101", "wom": "#2b83ba"}
 CHANNEL_LABELS = {"seed": "seeded", "media": "mass media", "wom": "word of mouth"}
 
 
-def subtitle(spec) -> str:
-    """One line naming the network, rule and media of a scenario."""
+def subtitle(spec, n: int | None = None) -> str:
+    """One line naming the network, rule and media of a scenario; ``n``: the people the run had
+    (its graph's, which a file or a graph of one's own decides), else ``network.n``."""
     v = spec.values
-    net = f"{v['network.kind']}, n = {v['network.n']:,}"
+    net = f"{v['network.kind']}, n = {v['network.n'] if n is None else n:,}"
     rule = v["wom.rule"]
-    if isinstance(v["wom.threshold"], list):
-        phi = "per person"
-    elif v["wom.threshold_dist"] == "uniform":
-        phi = f"uniform on [{v['wom.threshold_low']:g}, {v['wom.threshold_high']:g}]"
-    else:
-        phi = f"{v['wom.threshold']:g}" + (f" ± {v['wom.threshold_sd']:g}" if v["wom.threshold_sd"] else "")
-    detail = {"bass": f"q = {v['wom.q']:g}", "threshold": "φ = " + phi,
-        "complex": "count = " + ("per person" if isinstance(v["wom.count"], list) else f"{v['wom.count']}"),
-        "cascade": f"beta = {v['wom.beta']:g}", "none": ""}[rule]
+    detail = rules.get(rule).detail(v)
     media = "; ".join(f"{m['name']}: p = {m['p']:g}, reach = {m['reach']:g}" for m in spec.media) or "no media"
     return f"{net} | word of mouth: {rule} {detail} | {media}"
 
@@ -60,7 +55,7 @@ def adoption_figure(result, path: str | Path) -> Path:
     ax2.set(xlabel="time", ylabel="new adopters per step", title="New adopters per step")
     ax2.legend(loc="upper right", frameon=False, fontsize=9)
     spec = result.model.spec
-    fig.suptitle(f"{spec.title or spec.name} (seed {spec.seed})\n{subtitle(spec)}", fontsize=10)
+    fig.suptitle(f"{spec.title or spec.name} (seed {spec.seed})\n{subtitle(spec, n)}", fontsize=10)
     path = Path(path)
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -30,7 +30,7 @@ def campaign_comparison(spec, replicates: int = REPLICATES) -> tuple[pd.DataFram
     :class:`~sim.compare.Comparison` of each variant.
     """
     from sim.compare import compare
-    from sim.measurement import campaign_off
+    from sim.platform.model import campaign_off
 
     if spec.model != "platform":
         raise ConfigError("model", f"must be platform for the measurement report {SKIP}; got {spec.model!r}")

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sim import concentration  # noqa: E402
+from sim.attention import concentration  # noqa: E402
 
 __all__ = ["all_figures", "audiences_figure", "long_tail_figure", "attention_share_figure", "overlap_figure"]
 

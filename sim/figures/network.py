@@ -20,9 +20,9 @@ links among the sampled people) and the layout's ``note`` says so.
 
 People are coloured by their state: not yet adopted (light grey) or adopted,
 by the channel credited with the adoption (seeded, mass media, word of mouth;
-the colours of :mod:`sim.plots`). :class:`NetworkCanvas` renders frames fast
+the colours of :mod:`sim.figures.adoption`). :class:`NetworkCanvas` renders frames fast
 (the edges are drawn once; each frame redraws only the people), which the
-browser app (:mod:`sim.viz`) and the animations (:mod:`sim.animate`) use;
+browser app (:mod:`sim.viz`) and the animations (:mod:`sim.figures.animate`) use;
 :func:`snapshot_figure` writes the end-of-run picture of ``bouche run``.
 
 References
@@ -58,7 +58,8 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.plots import CHANNEL_COLOURS, CHANNEL_LABELS
+from sim.figures.adoption import CHANNEL_COLOURS, CHANNEL_LABELS
+from sim.networks import edges_sha256
 from sim.population import CHANNELS
 from sim.streams import Streams
 
@@ -311,11 +312,12 @@ _CACHE: OrderedDict = OrderedDict()
 
 
 def cached_layout(model, max_nodes: int = MAX_DRAWN, size: int = 8) -> Layout:
-    """:func:`model_layout`, remembered per network (its parameters and seed), so that
-    rebuilding the same network (a reset) reuses the layout."""
+    """:func:`model_layout`, remembered per network (its parameters, seed and edges), so that
+    rebuilding the same network (a reset) reuses the layout, and another graph given under the
+    same parameters (``network.kind = graph``) does not."""
     spec = model.spec
     net = tuple(sorted((k, repr(v)) for k, v in spec.values.items() if k.startswith("network.")))
-    key = (net, spec.seed, spec.model, max_nodes)
+    key = (net, spec.seed, spec.model, max_nodes, edges_sha256(model.graph))
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -459,7 +461,7 @@ def wants_snapshot(model) -> bool:
 
 def snapshot_figure(result, path: str | Path) -> Path:
     """The network at the end of a run: people coloured by state, with a legend and counts."""
-    from sim.plots import subtitle
+    from sim.figures.adoption import subtitle
 
     model = result.model
     lay = cached_layout(model)
@@ -473,7 +475,7 @@ def snapshot_figure(result, path: str | Path) -> Path:
     spec = model.spec
     steps = result.summary.get("steps_run", getattr(model, "steps_run", None))
     head = f"{spec.title or spec.name} (seed {spec.seed}): the network after {steps} steps"
-    lines = [head, _wrap(subtitle(spec), 95)]
+    lines = [head, _wrap(subtitle(spec, model.n), 95)]
     if lay.note:
         lines.append(lay.note)
     fig.suptitle("\n".join(lines), fontsize=9, y=0.99, va="top")

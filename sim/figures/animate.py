@@ -1,7 +1,7 @@
 """Animations for slides: ``bouche animate SCENARIO --out FILE.gif`` (or ``.mp4``).
 
 A run of the scenario, replayed frame by frame: the network on the left,
-people coloured by state and channel on a fixed layout (:mod:`sim.netplot`),
+people coloured by state and channel on a fixed layout (:mod:`sim.figures.network`),
 and the adoption curve split by channel on the right, growing step by step; a
 title names the scenario, its parameters and its seed, and both panels have
 legends. A GIF is written with matplotlib's Pillow writer (Pillow comes with
@@ -111,7 +111,7 @@ def animate(scenario="bass", out="animation.gif", seed: int | None = None, overr
     """
     from matplotlib import animation
 
-    from sim import netplot
+    from sim.figures import network as netplot
     from sim.runs import run
 
     out = _check_out(out)
@@ -151,8 +151,8 @@ def _figure(result, lay, dpi: int):
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon
 
-    from sim import netplot
-    from sim.plots import CHANNEL_COLOURS, CHANNEL_LABELS, subtitle
+    from sim.figures import network as netplot
+    from sim.figures.adoption import CHANNEL_COLOURS, CHANNEL_LABELS, subtitle
 
     model = result.model
     spec = model.spec
@@ -187,7 +187,7 @@ def _figure(result, lay, dpi: int):
     status = ax.text(0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top", fontsize=11,
                      bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     head = f"{spec.title or spec.name} (seed {spec.seed})"
-    fig.suptitle(f"{head}\n{netplot._wrap(subtitle(spec), 150)}", fontsize=11, y=0.98, va="top")
+    fig.suptitle(f"{head}\n{netplot._wrap(subtitle(spec, n), 150)}", fontsize=11, y=0.98, va="top")
 
     def update(t: int) -> None:
         people.set_facecolor(netplot.node_colours(netplot.state_codes(channel, adopted_at, t)[lay.nodes]))
