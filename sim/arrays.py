@@ -142,8 +142,9 @@ def gather_rows(indptr, indices, rows):
     >>> gather_rows(indptr, indices, np.array([2, 0]))
     array([0, 3, 2, 4, 1], dtype=int32)
     """
-    xp = array_namespace(indices)
-    rows = xp.asarray(rows).ravel()
+    xp = np if type(indices) is np.ndarray else array_namespace(indices)
+    if type(rows) is not xp.ndarray or rows.ndim != 1:
+        rows = xp.asarray(rows).ravel()
     if rows.dtype.kind not in "iu":  # e.g. an empty list
         rows = rows.astype(xp.int64)
     if xp is np and ROW_GATHER is not None and indptr.dtype == indices.dtype == np.int32:

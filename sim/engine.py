@@ -72,6 +72,7 @@ class Engine:
         self.draw_u = rule.draws > 0 or bool(first.media)
         self.stopped_at = np.full(self.R, -1, dtype=np.int64)
         self.steps = 0
+        self._none = np.zeros(self.R, dtype=np.int64)  # no seeds after step 0
         self._buffers: dict = {}
         indices = None if self.complete else self.out[1]
         self.flat_type = (indices.dtype if indices is not None and self.size < np.iinfo(indices.dtype).max
@@ -144,9 +145,9 @@ class Engine:
     # -- helpers for rules --------------------------------------------------------------------------
 
     def per_replicate(self, flat) -> np.ndarray:
-        """How many of the flat people ``flat`` (sorted) each replicate has (host int64 array of R)."""
+        """How many of the flat people ``flat`` (sorted) each replicate has (host int64 array of R; an int for one)."""
         if self.R == 1:
-            return np.array([len(flat)], dtype=np.int64)
+            return len(flat)
         bounds = self.xp.arange(self.R + 1, dtype=self.xp.int64) * self.n
         return np.diff(self.be.to_host(self.xp.searchsorted(flat, bounds))).astype(np.int64)
 
@@ -195,8 +196,7 @@ class Engine:
         self._adopt(seeds, 0, SEED)
         self.n_adopted[0] += len(seeds)
         self._push(seeds)
-        self._record(0, np.array([len(seeds)]), np.zeros(1, np.int64), np.zeros(1, np.int64), None,
-                     np.zeros(1, np.int64), np.array([cost], dtype=np.float64))
+        self._record(0, np.array([len(seeds)]), 0, 0, None, np.zeros(1, np.int64), np.array([cost], dtype=np.float64))
         self._hand_back()
 
     def step(self, t: int) -> None:
@@ -223,7 +223,7 @@ class Engine:
         if left is not None and len(left):
             self._push(left, sign=-1)
         self._observe(t, media_term, new_media, new_wom)
-        self._record(t, np.zeros(self.R, np.int64), by_media, by_wom, by_left, contacts, cost)
+        self._record(t, self._none, by_media, by_wom, by_left, contacts, cost)
         self._stops(t, by_media + by_wom)
 
     def _media(self, t: int):
@@ -305,19 +305,25 @@ class Engine:
 
     def _record(self, t, by_seed, by_media, by_wom, by_left, contacts, cost) -> None:
         rec = records.ensure_row(self.rec, t, self.max_steps)
-        rec["adopters"][:, t] = self.n_adopted
-        rec["new_adopters"][:, t] = by_seed + by_media + by_wom
-        rec["new_by_seed"][:, t] = by_seed
-        rec["new_by_media"][:, t] = by_media
-        rec["new_by_wom"][:, t] = by_wom
-        rec["media_contacts"][:, t] = contacts
-        rec["cost"][:, t] = cost
+        r = 0 if self.R == 1 else slice(None)  # one replicate: numbers into a cell, no slices
+        if self.R == 1:
+            by_seed, contacts, cost = by_seed[0], contacts[0], cost[0]
+        rec["adopters"][r, t] = self.n_adopted[r]
+        rec["new_adopters"][r, t] = by_seed + by_media + by_wom
+        rec["new_by_seed"][r, t] = by_seed
+        rec["new_by_media"][r, t] = by_media
+        rec["new_by_wom"][r, t] = by_wom
+        rec["media_contacts"][r, t] = contacts
+        rec["cost"][r, t] = cost
         if by_left is not None:
-            rec["new_leavers"][:, t] = by_left
+            rec["new_leavers"][r, t] = by_left
         self.steps = t
 
     def _stops(self, t: int, n_new: np.ndarray) -> None:
         """Note the replicates whose run stops after step ``t``: at ``run.steps``, or when nothing can change."""
+        if self.R == 1:  # the same rule, with numbers rather than arrays (a step's fixed cost)
+            self._stop_one(t, n_new)
+            return
         live = self.stopped_at < 0
         if t >= self.max_steps:
             self.stopped_at[live] = t
@@ -340,6 +346,25 @@ class Engine:
         self.stopped_at[may & ~left] = t
         if monotone:
             self.stopped_at[live & (self.n_adopted >= self.n)] = t
+
+    def _stop_one(self, t: int, n_new: np.ndarray) -> None:
+        """:meth:`_stops` for one replicate."""
+        if self.stopped_at[0] >= 0:
+            return
+        if t >= self.max_steps:
+            self.stopped_at[0] = t
+            return
+        if self.stop_rule != "quiescent":
+            return
+        if self.rule.monotone and self.n_adopted[0] >= self.n:
+            self.stopped_at[0] = t
+            return
+        for medium in self.models[0].media:
+            if medium.may_act_after(t) and not bool(self.adopted[slice(None) if medium.audience is None
+                                                                 else medium.audience].all()):
+                return
+        if not self.rule.may_change(self, np.array((n_new,)))[0]:
+            self.stopped_at[0] = t
 
     def run(self) -> list:
         """Step until every replicate has stopped; hand each model its own results; returns the models."""
