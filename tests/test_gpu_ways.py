@@ -15,7 +15,7 @@ import scipy as sp
 import scipy.sparse  # noqa: F401
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_scale import CASES, assert_same_as_sweep  # the plainly written synchronous sweep
+from sweep_reference import CASES, assert_same_as_sweep  # the plainly written synchronous sweep
 
 import sim
 from sim import backend as backend_mod

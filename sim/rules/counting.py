@@ -5,7 +5,7 @@ A person qualifies when their count of adopted contacts reaches their *need*
 so after the first step only the people whose count moved are re-evaluated,
 and a whole cascade costs O(edges touched) rather than O(n × steps). The
 results are those of the synchronous sweep, person by person
-(tests/test_scale.py). Deterministic rules credit word of mouth whenever the
+(tests/test_engine.py). Deterministic rules credit word of mouth whenever the
 rule fires, since the person would have adopted anyway; media decide
 elsewhere (:meth:`sim.engine.Engine.media_only`).
 """
