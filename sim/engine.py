@@ -196,7 +196,7 @@ class Engine:
         self._adopt(seeds, 0, SEED)
         self.n_adopted[0] += len(seeds)
         self._push(seeds)
-        self._record(0, np.array([len(seeds)]), 0, 0, None, np.zeros(1, np.int64), np.array([cost], dtype=np.float64))
+        self._record(0, len(seeds), 0, 0, None, 0, float(cost))
         self._hand_back()
 
     def step(self, t: int) -> None:
@@ -223,18 +223,25 @@ class Engine:
         if left is not None and len(left):
             self._push(left, sign=-1)
         self._observe(t, media_term, new_media, new_wom)
-        self._record(t, self._none, by_media, by_wom, by_left, contacts, cost)
+        self._record(t, 0 if self.R == 1 else self._none, by_media, by_wom, by_left, contacts, cost)
         self._stops(t, by_media + by_wom)
 
     def _media(self, t: int):
-        """``(media_term, contacts, cost)`` of step t: the term None, one number or an R·n array."""
+        """``(media_term, contacts, cost)`` of step t: the term None, one number or an R·n array.
+
+        Contacts and cost per replicate: arrays of R, or numbers for one replicate.
+        """
         R, n = self.R, self.n
-        contacts, cost = np.zeros(R, dtype=np.int64), np.zeros(R)
         media = self.models[0].media
+        if not media:
+            return (None, 0, 0.0) if R == 1 else (None, np.zeros(R, dtype=np.int64), np.zeros(R))
         uniform = uniform_term(media, t, n)  # media that draw nothing: the same for all
         if uniform is not None:
-            term, contacts[:], cost[:] = uniform
-            return term, contacts, cost
+            if R == 1:
+                return uniform
+            term, c, k = uniform
+            return term, np.full(R, c, dtype=np.int64), np.full(R, k, dtype=np.float64)
+        contacts, cost = np.zeros(R, dtype=np.int64), np.zeros(R)
         term = None
         for j, medium in enumerate(media):
             if not medium.is_on(t):
@@ -246,7 +253,7 @@ class Engine:
                 c = own.contact(term if R == 1 else term[r * n:(r + 1) * n], own.rng)
                 contacts[r] += c
                 cost[r] += c * medium.cost_per_contact
-        return term, contacts, cost
+        return (term, contacts[0], cost[0]) if R == 1 else (term, contacts, cost)
 
     def _adopt(self, idx, t: int, channel: int) -> None:
         if len(idx):
@@ -306,8 +313,6 @@ class Engine:
     def _record(self, t, by_seed, by_media, by_wom, by_left, contacts, cost) -> None:
         rec = records.ensure_row(self.rec, t, self.max_steps)
         r = 0 if self.R == 1 else slice(None)  # one replicate: numbers into a cell, no slices
-        if self.R == 1:
-            by_seed, contacts, cost = by_seed[0], contacts[0], cost[0]
         rec["adopters"][r, t] = self.n_adopted[r]
         rec["new_adopters"][r, t] = by_seed + by_media + by_wom
         rec["new_by_seed"][r, t] = by_seed
