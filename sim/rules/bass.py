@@ -33,7 +33,7 @@ from sim.arrays import array_namespace
 from sim.params import Param
 from sim.rules.base import Rule
 
-__all__ = ["Bass", "Q", "bass_hazard", "refresh_hazard", "bass_decision", "bass_adopters", "bass_codes",
+__all__ = ["Bass", "Q", "engine_decision", "q_control", "bass_hazard", "refresh_hazard", "bass_decision", "bass_adopters", "bass_codes",
            "BASS_KERNEL", "MEDIA_CODE", "WOM_CODE"]
 
 Q = Param("wom.q", "float", 0.38, "imitation coefficient: per-step probability q x (adopted fraction of contacts)",
@@ -200,6 +200,26 @@ def _kernel():
                                 BASS_KERNEL, "bouche_bass_decision")
 
 
+def engine_decision(eng, u, media_term, term, among=None):
+    """The Bass decision of one engine step, by channel: index arrays on the CPU, one code per person
+    (the fused kernel on a GPU) with dense pushes. ``among``: as for :func:`bass_adopters`."""
+    if not eng.be.dense:
+        return bass_adopters(u, media_term, term, eng.dt, eng.adopted, among)
+    m = 0.0 if media_term is None else media_term
+    if eng.be.device == "gpu":
+        code = _kernel()(u, term, m, eng.adopted, float(eng.dt))
+    else:
+        code = bass_codes(u, m, term, eng.dt, eng.adopted)
+    return eng.xp.flatnonzero(code == MEDIA_CODE), eng.xp.flatnonzero(code == WOM_CODE)
+
+
+def q_control(values: dict) -> dict:
+    """The browser app's slider of ``wom.q`` (shared by the rules that read it)."""
+    q = values["wom.q"]
+    return {"wom.q": {"type": "SliderFloat", "value": q, "min": 0.0, "max": max(1.0, q), "step": 0.01,
+                      "label": "word of mouth q"}}
+
+
 _WEIGHTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # graph -> {q: q/k_i}
 
 
@@ -238,9 +258,7 @@ class Bass(Rule):
 
     @classmethod
     def controls(cls, values: dict) -> dict:
-        q = values["wom.q"]
-        return {"wom.q": {"type": "SliderFloat", "value": q, "min": 0.0, "max": max(1.0, q),
-                          "step": 0.01, "label": "word of mouth q"}}
+        return q_control(values)
 
     def setup(self, model, target) -> dict:
         return {"term": np.zeros(model.n, dtype=np.float64), "weight": bass_weight(model.graph, self.values["q"])}
@@ -273,15 +291,7 @@ class Bass(Rule):
     def decide(self, eng, u, media_term):
         if u is None:
             return eng.nobody, eng.nobody
-        term, xp = eng.data["term"], eng.xp
-        if not eng.be.dense:
-            return bass_adopters(u, media_term, term, eng.dt, eng.adopted, self._left(eng))
-        m = 0.0 if media_term is None else media_term
-        if eng.be.device == "gpu":
-            code = _kernel()(u, term, m, eng.adopted, float(eng.dt))
-        else:
-            code = bass_codes(u, m, term, eng.dt, eng.adopted)
-        return xp.flatnonzero(code == MEDIA_CODE), xp.flatnonzero(code == WOM_CODE)
+        return engine_decision(eng, u, media_term, eng.data["term"], None if eng.be.dense else self._left(eng))
 
     def may_change(self, eng, n_new):
         if self.values["q"] <= 0:

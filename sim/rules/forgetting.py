@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.params import prob
-from sim.rules.bass import Q, bass_adopters, bass_codes, bass_weight, MEDIA_CODE, WOM_CODE
+from sim.rules.bass import Q, bass_weight, engine_decision, q_control
 from sim.rules.base import Rule
 
 __all__ = ["Forgetting", "FORGET", "steady_state"]
@@ -71,9 +71,7 @@ class Forgetting(Rule):
 
     @classmethod
     def controls(cls, values: dict) -> dict:
-        q = values["wom.q"]
-        return {"wom.q": {"type": "SliderFloat", "value": q, "min": 0.0, "max": max(1.0, q), "step": 0.01,
-                          "label": "word of mouth q"},
+        return {**q_control(values),
                 "wom.forget": {"type": "SliderFloat", "value": values["wom.forget"], "min": 0.0, "max": 0.5,
                                "step": 0.01, "label": "forgetting, per step"}}
 
@@ -85,10 +83,7 @@ class Forgetting(Rule):
         if u is None:
             return eng.nobody, eng.nobody
         term = eng.counts * eng.data["weight"]  # afresh: counts fall as well as rise
-        if not eng.be.dense:
-            return bass_adopters(u, media_term, term, eng.dt, eng.adopted)
-        code = bass_codes(u, media_term, term, eng.dt, eng.adopted)
-        return eng.xp.flatnonzero(code == MEDIA_CODE), eng.xp.flatnonzero(code == WOM_CODE)
+        return engine_decision(eng, u, media_term, term)
 
     def leavers(self, eng, t: int):
         forget = self.values["forget"]
