@@ -31,6 +31,8 @@ def array_namespace(a) -> ModuleType:
     >>> array_namespace(np.zeros(2)).__name__
     'numpy'
     """
+    if type(a) is np.ndarray:  # the common case, checked first (a step asks several times)
+        return np
     if type(a).__module__.split(".")[0] == "cupy":
         import cupy
 
@@ -53,7 +55,12 @@ def sorted_distinct(a):
     if xp is not np:
         return xp.unique(a)
     a = np.sort(a)
-    return a[np.r_[True, a[1:] != a[:-1]]] if a.size else a
+    if a.size < 2:
+        return a
+    first = np.empty(a.size, dtype=bool)  # a boolean mask built in place (np.r_ costs ~10 us a call)
+    first[0] = True
+    np.not_equal(a[1:], a[:-1], out=first[1:])
+    return a[first]
 
 
 def compact_indptr(indptr: np.ndarray) -> np.ndarray:

@@ -219,7 +219,8 @@ class Engine:
             self.adopted[left] = False
             self.adopted_at[left] = -1
             self.channel[left] = -1
-        self._push(xp.concatenate((new_media, new_wom)))
+        self._push(new_wom if not len(new_media) else new_media if not len(new_wom)
+                   else xp.concatenate((new_media, new_wom)))
         if left is not None and len(left):
             self._push(left, sign=-1)
         self._observe(t, media_term, new_media, new_wom)

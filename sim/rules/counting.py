@@ -47,8 +47,8 @@ def count_rule_fired(counts, need, adopted, pending, nobody):
         return nobody
     who = pending[0] if len(pending) == 1 else xp.concatenate(pending)
     # take and compress: 2-4x faster than fancy and boolean indexing on NumPy 2.4 (int32 indices, random masks)
-    who = xp.compress(~adopted.take(who), who)
-    who = xp.compress(counts.take(who) >= need.take(who), who)
+    who = who.compress(~adopted.take(who))
+    who = who.compress(counts.take(who) >= need.take(who))
     return sorted_distinct(who).astype(xp.int64, copy=False)
 
 
