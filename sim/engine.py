@@ -61,7 +61,7 @@ class Engine:
         self.R, self.n = len(models), first.n
         self.size = self.R * self.n
         self.graph, self.complete = first.graph, first.graph.complete
-        self.dt, self.max_steps, self.stop_rule = first.dt, first.max_steps, first.stop_rule
+        self.dt, self.max_steps, self.stop_rule, self.order = first.dt, first.max_steps, first.stop_rule, first.order
         self.adopted, self.adopted_at, self.channel, self.counts = (arrays[k] for k in _STATE)
         self.data = data
         self.n_adopted = np.asarray(n_adopted, dtype=np.int64)
@@ -69,7 +69,7 @@ class Engine:
         self.out = None if self.complete else self.graph.out_rows
         self.matrix = None
         self.nobody = be.xp.zeros(0, dtype=be.xp.int64)
-        self.draw_u = rule.draws > 0 or bool(first.media)
+        self.draw_u = rule.draws > 0 or (bool(first.media) and not rule.media_each)
         self.stopped_at = np.full(self.R, -1, dtype=np.int64)
         self.steps = 0
         self._none = np.zeros(self.R, dtype=np.int64)  # no seeds after step 0
@@ -89,6 +89,7 @@ class Engine:
         cols = {**dict.fromkeys(RECORD_COLUMNS, np.int64), "cost": np.float64}
         if not rule.monotone:
             cols["new_leavers"] = np.int64
+        cols.update(dict.fromkeys(rule.columns, np.int64))
         rec = records.new_records(cols, model.max_steps, replicates=1)
         data = {k: joined([v], np, model.n) for k, v in data.items()}  # per-replicate values become lists of one
         eng = cls([model], rule, host, arrays, data, [st.n_adopted], rec)
@@ -224,7 +225,8 @@ class Engine:
         if left is not None and len(left):
             self._push(left, sign=-1)
         self._observe(t, media_term, new_media, new_wom)
-        self._record(t, 0 if self.R == 1 else self._none, by_media, by_wom, by_left, contacts, cost)
+        self._record(t, 0 if self.R == 1 else self._none, by_media, by_wom, by_left, contacts, cost,
+                     rule.counted(self) if rule.columns else None)
         self._stops(t, by_media + by_wom)
 
     def _media(self, t: int):
@@ -236,6 +238,8 @@ class Engine:
         media = self.models[0].media
         if not media:
             return (None, 0, 0.0) if R == 1 else (None, np.zeros(R, dtype=np.int64), np.zeros(R))
+        if self.rule.media_each:
+            return self._media_each(t)
         uniform = uniform_term(media, t, n)  # media that draw nothing: the same for all
         if uniform is not None:
             if R == 1:
@@ -256,43 +260,77 @@ class Engine:
                 cost[r] += c * medium.cost_per_contact
         return (term, contacts[0], cost[0]) if R == 1 else (term, contacts, cost)
 
+    def _media_each(self, t: int):
+        """:meth:`_media` for rules that read each medium apart (``media_each``): one entry per medium."""
+        R, n = self.R, self.n
+        terms, contacts, cost = [], np.zeros(R, dtype=np.int64), np.zeros(R)
+        for j, medium in enumerate(self.models[0].media):
+            if not medium.is_on(t):
+                terms.append(None)
+                continue
+            term = self.xp.zeros(self.size, dtype=self.xp.float64)
+            for r, m in enumerate(self.models):
+                own = m.media[j]
+                c = own.contact(term if R == 1 else term[r * n:(r + 1) * n], own.rng, value=1.0)
+                contacts[r] += c
+                cost[r] += c * medium.cost_per_contact
+            terms.append(term)
+        return (terms, int(contacts[0]), float(cost[0])) if R == 1 else (terms, contacts, cost)
+
     def _adopt(self, idx, t: int, channel: int) -> None:
         if len(idx):
             self.adopted[idx], self.adopted_at[idx], self.channel[idx] = True, t, channel
 
     def _push(self, new, sign: int = 1) -> None:
         """The people ``new`` (distinct) reach their contacts: counts move by ``sign``; the rule hears of adoptions."""
-        be, counts, n = self.be, self.counts, self.n
-        moved = edges = None
-        if self.complete:
-            if len(new):
-                counts += sign * len(new)
-                counts[new] -= sign
-        elif len(new):
-            indptr, indices = self.out
-            if self.R == 1:
-                if self.rule.wants_edges:
-                    pos = be.positions(indptr, new)
-                    edges = (pos, None)
-                    moved = be.count_hits(counts, indices[pos], sign)
-                else:
-                    moved = be.add_hits(counts, indptr, indices, new, self.matrix, sign)
-            else:
-                rows = new % n
-                # r*n of the replicate each gathered edge belongs to, in the indices' type while the flat
-                # index fits (halves the bytes the hits move, and int32 sorts twice as fast)
-                base = (new - rows).astype(self.flat_type)
-                if self.rule.wants_edges or be.dense:
-                    pos, src = be.positions(indptr, rows, sources=True)
-                    off = base[src]
-                    edges = (pos, off)
-                    hits = indices[pos] + off
-                else:  # the rows in one gather, each row's offset repeated over its entries
-                    hits = be.gather(indptr, indices, rows).astype(self.flat_type, copy=False)
-                    hits += np.repeat(base, indptr.take(rows + 1) - indptr.take(rows))
-                moved = be.count_hits(counts, hits, sign)
+        edges = None
+        if self.rule.wants_edges and not self.complete and len(new):
+            edges, moved = self._push_edges(new, sign)
+        else:
+            moved = self.reach(self.counts, new, sign)
         if sign > 0:
             self.rule.pushed(self, new, moved, edges)
+
+    def reach(self, counts, new, sign: int = 1):
+        """Add ``sign`` to ``counts`` (flat, R·n) of every contact of the people ``new`` (flat, distinct).
+
+        Returns the people whose count moved (unsorted, repeats allowed), or
+        None when everyone may have moved (see :meth:`sim.backend.Backend.add_hits`).
+        The engine's own pushes go through it; rules may keep counts of their own with it.
+        """
+        be, n = self.be, self.n
+        if not len(new):
+            return None
+        if self.complete:
+            counts += sign * len(new)
+            counts[new] -= sign
+            return None
+        indptr, indices = self.out
+        if self.R == 1:
+            return be.add_hits(counts, indptr, indices, new, self.matrix, sign)
+        rows = new % n
+        # r*n of the replicate each gathered edge belongs to, in the indices' type while the flat
+        # index fits (halves the bytes the hits move, and int32 sorts twice as fast)
+        base = (new - rows).astype(self.flat_type)
+        if be.dense:
+            pos, src = be.positions(indptr, rows, sources=True)
+            hits = indices[pos] + base[src]
+        else:  # the rows in one gather, each row's offset repeated over its entries
+            hits = be.gather(indptr, indices, rows).astype(self.flat_type, copy=False)
+            hits += np.repeat(base, indptr.take(rows + 1) - indptr.take(rows))
+        return be.count_hits(counts, hits, sign)
+
+    def _push_edges(self, new, sign: int):
+        """:meth:`reach` for rules that want the edges' positions: ``((positions, offsets), moved)``."""
+        be, indptr, indices = self.be, *self.out
+        if self.R == 1:
+            pos = be.positions(indptr, new)
+            return (pos, None), be.count_hits(self.counts, indices[pos], sign)
+        rows = new % self.n
+        base = (new - rows).astype(self.flat_type)
+        pos, src = be.positions(indptr, rows, sources=True)
+        off = base[src]
+        return (pos, off), be.count_hits(self.counts, indices[pos] + off, sign)
 
     def _observe(self, t: int, media_term, new_media, new_wom) -> None:
         """Call each model's observers with its own view: ``observer(model, t, media_term, new_media, new_wom)``."""
@@ -311,7 +349,7 @@ class Engine:
             for observer in m.observers:
                 observer(m, t, *own)
 
-    def _record(self, t, by_seed, by_media, by_wom, by_left, contacts, cost) -> None:
+    def _record(self, t, by_seed, by_media, by_wom, by_left, contacts, cost, extra=None) -> None:
         rec = records.ensure_row(self.rec, t, self.max_steps)
         r = 0 if self.R == 1 else slice(None)  # one replicate: numbers into a cell, no slices
         rec["adopters"][r, t] = self.n_adopted[r]
@@ -323,6 +361,9 @@ class Engine:
         rec["cost"][r, t] = cost
         if by_left is not None:
             rec["new_leavers"][r, t] = by_left
+        if extra:
+            for col, v in extra.items():
+                rec[col][r, t] = v
         self.steps = t
 
     def _stops(self, t: int, n_new: np.ndarray) -> None:
@@ -339,7 +380,7 @@ class Engine:
         monotone = self.rule.monotone
         may = live & (self.n_adopted < self.n) if monotone else live.copy()
         left = np.zeros(self.R, dtype=bool)
-        if may.any():
+        if may.any() and not self.rule.media_each:
             for medium in self.models[0].media:
                 if medium.may_act_after(t):
                     aud = slice(None) if medium.audience is None else medium.audience
@@ -365,12 +406,27 @@ class Engine:
         if self.rule.monotone and self.n_adopted[0] >= self.n:
             self.stopped_at[0] = t
             return
-        for medium in self.models[0].media:
+        for medium in () if self.rule.media_each else self.models[0].media:
             if medium.may_act_after(t) and not bool(self.adopted[slice(None) if medium.audience is None
                                                                  else medium.audience].all()):
                 return
         if not self.rule.may_change(self, np.array((n_new,)))[0]:
             self.stopped_at[0] = t
+
+    def rule_state(self, r: int) -> dict:
+        """Replicate r's own part of the rule's state, on the host: its slice of each per-person array
+        (indices made its own), its values of the per-replicate entries (:attr:`Rule.replicate_state`)."""
+        R, n, rule, out = self.R, self.n, self.rule, {}
+        for k, v in self.data.items():
+            if isinstance(v, list):
+                out[k] = v[r] if len(v) == R else v
+            elif getattr(v, "ndim", 0) == 1 and (k in rule.replicate_state or len(v) == self.size):
+                m = len(v) // R
+                own = self.be.to_host(v[r * m:(r + 1) * m])
+                out[k] = own - r * n if k in rule.index_state and R > 1 else own
+            else:
+                out[k] = v
+        return out
 
     def run(self) -> list:
         """Step until every replicate has stopped; hand each model its own results; returns the models."""
@@ -385,5 +441,6 @@ class Engine:
         for r, m in enumerate(self.models):
             m.steps_run = int(self.stopped_at[r])
             m.running = False
+            m.rule_state = self.rule_state(r)
             if self.R > 1:
                 m.own_record({c: rows[r].copy() for c, rows in self.rec.items()})

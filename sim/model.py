@@ -39,6 +39,7 @@ import pandas as pd
 from sim import config, networks, rules
 from sim.backend import get_backend
 from sim.engine import RECORD_COLUMNS, Engine
+from sim.errors import ConfigError
 from sim.mechanisms import media as media_mod
 from sim.mechanisms import seeding
 from sim.population import CHANNELS, State
@@ -153,6 +154,11 @@ class DiffusionModel(mesa.Model):
         self.dt = spec.get("run.dt")
         self.max_steps = spec.get("run.steps")
         self.stop_rule = spec.get("run.stop")
+        self.order = spec.get("run.order")
+        if self.order not in self.rule.orders:
+            raise ConfigError("run.order", f"must be {' or '.join(self.rule.orders)} with wom.rule = "
+                              f"{self.rule.name}; got {self.order!r}")
+        self.rule_state = None  # the rule's own state after the run (Engine.rule_state), for its summary
         self.steps_run = 0
         self._rec = None  # a record of one's own, once a replicate block has run (own_record)
 
@@ -243,7 +249,8 @@ class DiffusionModel(mesa.Model):
         """One row per step recorded so far (step 0 is the state after seeding).
 
         Rules where adopters may leave (``rule.monotone`` false) add
-        ``new_leavers`` (per step) and ``leavers`` (so far) after the usual columns.
+        ``new_leavers`` (per step) and ``leavers`` (so far) after the usual columns; then come the
+        rule's own counts (``rule.columns``, each ``new_*`` with its running total).
         """
         k = self.steps_run + 1
         rec = self._rec if self._rec is not None else {c: a[0] for c, a in self.engine.rec.items()}
@@ -258,6 +265,12 @@ class DiffusionModel(mesa.Model):
             cols["new_leavers"] = rec["new_leavers"][:k].copy()
             cols["leavers"] = np.cumsum(cols["new_leavers"])
             names = (*names, *LEAVER_COLUMNS)
+        for col in self.rule.columns:  # the rule's own counts, and the running total of each new_*
+            cols[col] = rec[col][:k].copy()
+            names = (*names, col)
+            if col.startswith("new_"):
+                cols[col[4:]] = np.cumsum(cols[col])
+                names = (*names, col[4:])
         return pd.DataFrame({c: cols[c] for c in names})
 
     # -- people as Mesa agents --------------------------------------------------

@@ -178,7 +178,11 @@ def graph_record(graph, given: bool) -> dict:
 def result_of(model) -> tuple:
     """``(timeseries, summary)`` of a model that has run: its own summary, or the adoption metrics."""
     ts = model.timeseries()
-    summary = model.summary() if hasattr(model, "summary") else summarize(ts, model.n, model.state.by_channel())
+    if hasattr(model, "summary"):
+        return ts, model.summary()
+    summary = summarize(ts, model.n, model.state.by_channel())
+    state = model.rule_state if model.rule_state is not None else model.engine.rule_state(0)
+    summary.update(model.rule.summary(state, model))  # keys of the rule's own (none for most)
     return ts, summary
 
 

@@ -33,6 +33,9 @@ SETTINGS = {
     "cascade": {"wom.beta": 0.3},
     "none": {},
     "forgetting": {"wom.q": 0.5, "wom.forget": 0.1},
+    # contacts seen and everyone deciding once they see a choice: a wave over the graph, with messages from media
+    "observational": {"wom.signal_precision": 0.7, "wom.observe": "contacts", "run.order": "synchronous",
+                      "media.signal_precision": 0.8},
 }
 SEEDED = {"seeding.strategy": "random", "seeding.count": 20}
 # Scenarios where something is random: the graph (Erdős–Rényi), the seeds, the media's draws, the rule's draws.
@@ -48,7 +51,10 @@ LEAVER_COLUMNS = ("new_leavers", "leavers")
 
 
 def _ov(name: str, base: dict, **more) -> dict:
-    return {**base, **SETTINGS.get(name, {}), "wom.rule": name, **more}
+    ov = {**base, **SETTINGS.get(name, {}), "wom.rule": name, **more}
+    if ov.get("media") == []:  # no medium to set
+        ov = {k: v for k, v in ov.items() if not k.startswith("media.")}
+    return ov
 
 
 def _check_valid(ts, n: int, monotone: bool) -> None:

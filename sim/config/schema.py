@@ -86,6 +86,9 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           lo=0.0, hi=1.0, lo_open=True),
     Param("run.stop", "choice", "quiescent", "stop after run.steps, or earlier when nothing can change any more",
           choices=("steps", "quiescent")),
+    Param("run.order", "choice", "synchronous", "who decides in a step: everyone at once (synchronous), or one "
+          "person per step in a random order (sequential; the rules that allow it say so)",
+          choices=("synchronous", "sequential")),
     # --- attention model (fragmentation): attention.* parameters go here ---
     Param("attention.producers", "prob", 0.2, "share of people who publish their own posts (active producers)",
           lo=0.0, hi=1.0, lo_open=True),
@@ -137,6 +140,9 @@ MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
     Param("media.segment", "str", None, "segment (community) targeted when target = segment", nullable=True),
     Param("media.audience", "prob", 0.1, "fraction of people, by degree, in the top_degree audience",
           lo=0.0, hi=1.0, lo_open=True),
+    Param("media.signal_precision", "prob", None, "probability that the medium's message is right: a public "
+          "signal for the rules that read one (wom.rule = observational)", lo=0.5, hi=1.0, lo_open=True,
+          hi_open=True, nullable=True),
 ]}
 
 TOP_KEYS = ("name", "description", "seed", "title", "model", "report", "variants")
@@ -152,6 +158,7 @@ APPLIES_TO = {
 }
 # model = platform (sim.measurement): the adoption model plus a campaign dashboard (likes,
 # engagement, last-touch attribution); it reads what the adoption model reads and measurement.*.
+APPLIES_TO["run.order"] = ("adoption",)  # the order people decide in: the adoption model's rules
 MODELS["platform"] = "sim.platform.model:PlatformModel"
 APPLIES_TO = {k: (*v, "platform") if "adoption" in v else v for k, v in APPLIES_TO.items()}
 APPLIES_TO["measurement"] = ("platform",)

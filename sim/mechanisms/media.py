@@ -52,8 +52,8 @@ class Medium:
     def audience_size(self, n: int) -> int:
         return n if self.audience is None else len(self.audience)
 
-    def contact(self, media_term: np.ndarray, rng: np.random.Generator) -> int:
-        """Draw this step's contacts, add ``p`` to ``media_term`` of those contacted.
+    def contact(self, media_term: np.ndarray, rng: np.random.Generator, value: float | None = None) -> int:
+        """Draw this step's contacts, add ``p`` (or ``value``) to ``media_term`` of those contacted.
 
         One uniform per audience member is drawn every step the medium is on,
         so the stream stays aligned whatever happens elsewhere; none when
@@ -62,17 +62,18 @@ class Medium:
         of contacts.
         """
         size = self.audience_size(len(media_term))
+        add = self.p if value is None else value
         if self.reach >= 1.0:
             if self.audience is None:
-                media_term += self.p
+                media_term += add
             else:
-                media_term[self.audience] += self.p
+                media_term[self.audience] += add
             return size
         hit = rng.random(size) < self.reach
         if self.audience is None:
-            media_term[hit] += self.p
+            media_term[hit] += add
         else:
-            media_term[self.audience[hit]] += self.p
+            media_term[self.audience[hit]] += add
         return int(np.count_nonzero(hit))
 
 

@@ -43,6 +43,7 @@ from sim.rules.cascade import Cascade
 from sim.rules.complex import Complex
 from sim.rules.forgetting import Forgetting
 from sim.rules.none import NoWom
+from sim.rules.observational import Observational
 from sim.rules.threshold import Threshold
 
 __all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get", "names", "params", "bind", "load_modules", "origins",
@@ -51,7 +52,7 @@ __all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get",
 ENTRY_POINTS = "bouche.rules"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _RULES: dict[str, type] = {}
-_BUILTIN = ("bass", "threshold", "complex", "cascade", "none", "forgetting")
+_BUILTIN = ("bass", "threshold", "complex", "cascade", "none", "forgetting", "observational")
 _TABLES: list[dict] = []  # parameter tables kept in step with the registry (sim.config.schema.PARAMS)
 RULE_PARAM = Param("wom.rule", "choice", "bass", "word-of-mouth rule", choices=())
 
@@ -230,6 +231,6 @@ def _load_entry_points() -> None:
                   file=sys.stderr)
 
 
-for _cls in (Bass, Threshold, Complex, Cascade, NoWom, Forgetting):
+for _cls in (Bass, Threshold, Complex, Cascade, NoWom, Forgetting, Observational):
     register(_cls)
 _load_entry_points()

@@ -26,6 +26,22 @@ of replicate r is entry ``r * n + i`` of every array). What a rule declares:
 ``wants_edges``
     Whether :meth:`Rule.pushed` needs the positions of the edges each push
     went along (independent cascades draw one coin per edge).
+``orders``
+    The values of ``run.order`` it can run under (``"synchronous"``: everyone
+    may decide in every step; ``"sequential"``: one person per step). The
+    rule reads the order from ``eng.order``.
+``media_each``
+    Whether it reads each medium apart: :meth:`Rule.decide` then gets, in
+    place of the summed persuasion, one entry per medium (None while it is
+    off, else a flat array with 1.0 for the people it reached this step),
+    the engine draws no uniforms for media persuasion, and whether the run
+    can still change is the rule's say alone (:meth:`Rule.may_change`).
+``replicate_state``
+    Entries of its state that hold a fixed number of values per replicate
+    (not one per person), joined end to end like the rest.
+``columns``
+    Per-step counts it adds to the time series (names starting ``new_`` also
+    get their running total, named without the prefix), from :meth:`Rule.counted`.
 
 What a rule does, in the order the engine calls it:
 
@@ -100,8 +116,12 @@ class Rule:
     monotone: ClassVar[bool] = True
     draws: ClassVar[int] = 0
     wants_edges: ClassVar[bool] = False
+    orders: ClassVar[tuple[str, ...]] = ("synchronous",)
+    media_each: ClassVar[bool] = False
     # state entries holding flat indices (shifted by r*n when replicates are joined)
     index_state: ClassVar[tuple[str, ...]] = ()
+    replicate_state: ClassVar[tuple[str, ...]] = ()
+    columns: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, values: dict):
         """``values``: the scenario's ``wom`` section (every ``wom.*`` key, without the prefix)."""
@@ -165,3 +185,14 @@ class Rule:
         ``n_new``: each replicate's number of new adopters this step.
         """
         return np.zeros(eng.R, dtype=bool)
+
+    def counted(self, eng) -> dict:
+        """This step's value of each of :attr:`columns`: an int per column for one replicate, else a host array of R."""
+        return {}
+
+    # -- results (per replicate, on the host) -----------------------------------
+
+    def summary(self, state: dict, model) -> dict:
+        """Keys the rule adds to ``summary.json``, from one replicate's ``state`` after its run
+        (:meth:`sim.engine.Engine.rule_state`: its own slice of each entry, indices its own)."""
+        return {}

@@ -37,6 +37,7 @@ REF = {
               "Zachary (1977), J. Anthropological Research 33(4)",
     "seeding": "Kim et al. (2015), The Lancet 386(9989); Kempe, Kleinberg & Tardos (2003), KDD",
     "friendship": "Feld (1991), American J. Sociology 96(6); Newman, Strogatz & Watts (2001), Phys. Rev. E 64",
+    "bhw": "Bikhchandani, Hirshleifer & Welch (1992), J. Political Economy 100(5)",
 }
 
 
