@@ -173,6 +173,7 @@ REPORTS: dict[str, str] = {
     "bass": "sim.reports:bass_report",
     "bandwagon": "sim.reports:bandwagon_report",
     "broadcast-vs-seeding": "sim.reports:broadcast_vs_seeding_report",
+    "cascades": "sim.reports:cascades_report",
     "measurement": "sim.platform.report:measurement_report",
 }
 SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)

@@ -13,12 +13,14 @@ that the scenario still fits it first and raises a one-line
   cascade window.
 - ``broadcast-vs-seeding``: one budget spent four ways in each world of the
   scenario's ``[variants]``, over paired replicates.
+- ``cascades``: an information cascade person by person, and how a public
+  review at each date changes how many runs end in a right or a wrong cascade.
 - ``measurement``: what the dashboard shows against the true lift from twin
   runs, for each campaign variant; it lives with the platform model, in
   :mod:`sim.platform.report`.
 
-Modules, one per report: :mod:`~sim.reports.bass`, :mod:`~sim.reports.bandwagon`
-and :mod:`~sim.reports.broadcast_vs_seeding`; :mod:`~sim.reports.scenario_notes`
+Modules, one per report: :mod:`~sim.reports.bass`, :mod:`~sim.reports.bandwagon`,
+:mod:`~sim.reports.broadcast_vs_seeding` and :mod:`~sim.reports.cascades`; :mod:`~sim.reports.scenario_notes`
 (the lines after a scenario in ``bouche show`` and ``bouche run``) and
 :mod:`~sim.reports.common` (what the reports share). The names in ``__all__``
 are importable from here, so ``sim.reports:bass_report`` and ``from
@@ -48,6 +50,7 @@ from __future__ import annotations
 from sim.reports.bandwagon import (bandwagon_report, critical_mass, crowd_runs, threshold_cascade_size,
                                    threshold_cdf, tipping_runs)
 from sim.reports.bass import bass_report
+from sim.reports.cascades import cascades_report, decision_trace, review_runs
 from sim.reports.broadcast_vs_seeding import (STRATEGIES, StrategyComparison, broadcast_vs_seeding_report, budget,
                                               strategy_arms, strategy_comparison)
 from sim.reports.common import REPLICATES
@@ -56,4 +59,4 @@ from sim.reports.scenario_notes import cascade_note, notes
 __all__ = ["bass_report", "bandwagon_report", "broadcast_vs_seeding_report", "notes",
            "cascade_note", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",
            "crowd_runs", "budget", "strategy_arms", "strategy_comparison", "StrategyComparison",
-           "STRATEGIES", "REPLICATES"]
+           "STRATEGIES", "REPLICATES", "cascades_report", "decision_trace", "review_runs"]
