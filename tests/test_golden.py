@@ -30,7 +30,7 @@ import pytest
 GOLDEN = Path(__file__).parent / "data" / "golden.json"
 SCENARIO_SEEDS = None  # each shipped scenario at its own seed
 BLOCK_SEEDS = (1, 2, 3)
-RULES = ("bass", "threshold", "complex", "cascade", "none")
+RULES = ("bass", "threshold", "complex", "cascade", "none", "forgetting", "observational")
 NETWORKS = {
     "erdos_renyi": {"network.kind": "erdos_renyi", "network.mean_degree": 8, "network.seed": 11},
     "barabasi_albert": {"network.kind": "barabasi_albert", "network.m": 3, "network.seed": 11},
@@ -44,6 +44,10 @@ RULE_SETTINGS = {
     "complex": {"wom.count": 2, "seeding.strategy": "random", "seeding.count": 60, "media.p": 0.0},
     "cascade": {"wom.beta": 0.2, "seeding.strategy": "random", "seeding.count": 10, "media.p": 0.0},
     "none": {"media.p": 0.05},
+    "forgetting": {"wom.q": 0.5, "wom.forget": 0.1, "media.p": 0.01},
+    # contacts seen, everyone who has seen a choice deciding at once: waves from ten planted adopters
+    "observational": {"wom.observe": "contacts", "media.signal_precision": 0.8, "seeding.strategy": "random",
+                      "seeding.count": 10},
 }
 
 

@@ -305,7 +305,7 @@ def test_register_refuses_a_bad_name(registry, bad):
 
 
 def test_register_refuses_builtin_names(registry):
-    for builtin in ("bass", "threshold", "complex", "cascade", "none", "forgetting"):
+    for builtin in ("bass", "threshold", "complex", "cascade", "none", "forgetting", "observational"):
         with pytest.raises(ValueError, match="already registered"):
             registry.register(CoinFlip, name=builtin)
         with pytest.raises(ValueError, match="built-in"):
