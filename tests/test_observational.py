@@ -229,3 +229,34 @@ def test_bad_settings_from_the_command_line_show_no_traceback(tmp_path):
 def test_another_rule_refuses_the_sequential_order():
     with pytest.raises(sim.ConfigError, match=r"^run.order must be synchronous with wom.rule = bass; got 'sequential'"):
         sim.DiffusionModel("bass", overrides={"network.n": 50, "run.order": "sequential"})
+
+
+# -- the scenario, its report and the classroom picture ------------------------------------------------------
+
+
+def test_the_cascades_report_draws_and_pairs_its_runs(tmp_path):
+    from sim.reports.cascades import cascades_report, decision_trace, review_runs
+
+    r = sim.run("cascades")
+    trace = decision_trace(r.model)
+    assert len(trace) == 100 and (trace["lead_after"] - trace["lead_before"] == trace["choice"]).all()
+    runs = review_runs(r.model.spec, [1, None], 12, graph=r.model.graph)
+    a, b = runs[runs["date"] == 1], runs[runs["date"].isna()]
+    assert list(a["seed"]) == list(b["seed"]) and len(a) == 12
+    (path,) = cascades_report(r, tmp_path, replicates=12)
+    assert path.name == "cascades.png" and path.stat().st_size > 20_000
+
+
+def test_the_classroom_picture_hides_the_hints_until_asked():
+    from sim.viz import ClassroomModel
+
+    hidden, shown = ClassroomModel("cascades"), ClassroomModel("cascades", show_hints=True)
+    for m in (hidden, shown):
+        for _ in range(10):
+            m.step()
+    a, b = hidden.rule_picture(), shown.rule_picture()
+    assert a.shape == b.shape == (420, 560, 4) and not np.array_equal(a, b)
+    while hidden.running:
+        hidden.step()
+    assert np.array_equal(hidden.rule_picture(), hidden.sim.rule.picture(hidden.sim, reveal=True))  # shown at the end
+    assert ClassroomModel("bass").rule_picture() is None  # other rules keep the network view

@@ -298,3 +298,22 @@ def test_the_fragmentation_app_shows_its_long_tail_live(browser_context, tmp_pat
         _save(page, tmp_path / "viz-fragmentation.png")
     finally:
         app.stop()
+
+
+@pytest.mark.slow
+def test_the_cascade_app_shows_people_deciding_one_by_one(browser_context, tmp_path):
+    app = App(["cascades", "--interval", "50"], tmp_path / "server.log")
+    try:
+        page, errors = _open(browser_context, app, ".bouche-adopters")
+        page.locator("img.bouche-rule").wait_for()
+        first = page.locator("img.bouche-rule").get_attribute("src")
+        assert page.locator(".v-input", has_text="show private hints").count() == 1
+        page.get_by_role("button", name="▶").click()
+        page.wait_for_function("parseInt(document.querySelector('.bouche-step').innerText.split(' ')[1]) >= 8",
+                               timeout=30000)
+        assert page.locator("img.bouche-rule").get_attribute("src") != first
+        assert page.locator(".bouche-network").count() == 0  # the row of people takes the network's place
+        _save(page, tmp_path / "viz-cascades.png")
+        assert not [e for e in errors if not e.startswith("404")], errors
+    finally:
+        app.stop()

@@ -192,6 +192,11 @@ class Rule:
 
     # -- results (per replicate, on the host) -----------------------------------
 
+    def picture(self, model, reveal: bool = False):
+        """A live picture of the rule's own state for the browser app (RGBA pixels, drawn in place of the
+        network), or None (the default: the network). ``reveal``: show what the class is meant to guess."""
+        return None
+
     def summary(self, state: dict, model) -> dict:
         """Keys the rule adds to ``summary.json``, from one replicate's ``state`` after its run
         (:meth:`sim.engine.Engine.rule_state`: its own slice of each entry, indices its own)."""

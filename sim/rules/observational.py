@@ -347,6 +347,13 @@ class Observational(Rule):
         new = eng.be.to_host(eng.data["new_rejecters"])
         return {"new_rejecters": int(new[0]) if eng.R == 1 else new.copy()}
 
+    def picture(self, model, reveal: bool = False):
+        """The row of people deciding one by one (:func:`sim.figures.cascade.decision_row`)."""
+        from sim.figures.cascade import decision_row
+
+        state = model.rule_state if model.rule_state is not None else model.engine.rule_state(0)
+        return decision_row(state, self.truth, reveal=reveal)
+
     # -- results --------------------------------------------------------------------------------------
 
     def summary(self, state: dict, model) -> dict:

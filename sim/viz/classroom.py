@@ -40,6 +40,9 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
         The knobs of other word-of-mouth rules (a rule's ``controls``: ``forget`` is ``wom.forget``).
     max_drawn : int
         People drawn at most in the network view.
+    show_hints : bool
+        Rules with a live picture of their own (:meth:`rule_picture`): show what
+        the class is meant to guess before the run ends.
 
     Attributes
     ----------
@@ -55,7 +58,8 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
                  beta: float | None = None, seeding_strategy: str | None = None,
                  seeding_percent: float | None = None, producers: float | None = None,
                  attention_k: int | None = None, homophily: float | None = None,
-                 broadcast_share: float | None = None, max_drawn: int = 3000, **kwargs):
+                 broadcast_share: float | None = None, max_drawn: int = 3000, show_hints: bool = False,
+                 **kwargs):
         from sim import runs
 
         base = config.load(source, overrides=dict(fixed))
@@ -74,6 +78,7 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
         self.sim = inner
         self.spec = spec  # not "scenario": reserved by Mesa 3.5
         self.max_drawn = int(max_drawn)
+        self.show_hints = bool(show_hints)  # rules with a picture of their own: show what the class guesses
         self.running = bool(getattr(inner, "running", True))
         self._views: dict = {}
         self.reach_history: list[tuple[int, float, float, float]] = []  # attention models, see audiences()
@@ -148,6 +153,17 @@ seeding_strategy, seeding_percent, producers, attention_k, homophily, broadcast_
     def adoption(self) -> bool:
         """Whether the model has people with an adoption state (network view, adoption curve)."""
         return hasattr(self.sim, "state") and hasattr(self.sim.state, "channel") and hasattr(self.sim, "graph")
+
+    def rule_picture(self):
+        """The rule's own live picture (RGBA pixels; :meth:`sim.rules.Rule.picture`), or None: the network.
+
+        What the class is meant to guess (an information cascade's private hints)
+        shows when ``show_hints`` is ticked, and once the run has ended.
+        """
+        rule = getattr(self.sim, "rule", None)
+        if rule is None:
+            return None
+        return rule.picture(self.sim, reveal=self.show_hints or not self.sim.running)
 
     def view(self, name: str, make):
         """A drawing object kept for the model's lifetime (made on first use)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from sim import config
+from sim import config, rules
 from sim.viz.classroom import ClassroomModel
 from sim.viz.parameters import controls
 from sim.viz.views import _jpeg, curve_frame, long_tail_rgba, network_frame, reach_rgba, run_description, summary_lines
@@ -61,6 +61,8 @@ def make_page(source: str = "bass", fixed: tuple = (), seed: int | None = None, 
     params = {"source": source, "fixed": fixed, "max_drawn": max_drawn,
               "seed": {"type": "InputText", "value": str(base.seed), "label": "random seed"}}
     params.update(controls(base, start_n=start_n))
+    if base.model == "adoption" and rules.get(base.get("wom.rule")).picture is not rules.Rule.picture:
+        params["show_hints"] = {"type": "Checkbox", "value": False, "label": "show private hints"}
     start = {k: (v["value"] if isinstance(v, dict) and "type" in v else v) for k, v in params.items()}
     ClassroomModel(**start)  # fail now, with the one-line error, rather than in the browser
 
@@ -74,6 +76,11 @@ def make_page(source: str = "bass", fixed: tuple = (), seed: int | None = None, 
     def network_view(model: ClassroomModel):
         if not model.adoption:
             return reach_view(model)
+        own = model.rule_picture()
+        if own is not None:
+            model.drawn()
+            return picture(_jpeg(own), "bouche-rule", "Tick 'show private hints' and press Reset to see them "
+                                                      "during the run; they show at the end anyway.")
         frame, note = network_frame(model)
         return picture(frame, "bouche-network", f"Network: {note}.")
 
