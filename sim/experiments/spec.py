@@ -101,13 +101,14 @@ def parse_indicator(name: str, text) -> tuple[str, str, float]:
 
 
 @functools.lru_cache(maxsize=None)
-def metric_names(model: str) -> tuple[str, ...] | None:
+def metric_names(model: str, rule: str | None = None) -> tuple[str, ...] | None:
     """The metric columns every run of a ``model`` scenario has (learned from one tiny run), or None.
 
-    The metrics of a model (its summary keys) do not depend on its
-    parameters, so a 40-person, 2-step run of the model's defaults tells them
-    in a few milliseconds. None when that run is not possible (a model added
-    by a user that needs more): the metrics are then checked after the runs.
+    The metrics of a model (its summary keys, and those its word-of-mouth
+    ``rule`` adds) do not depend on its other parameters, so a 40-person,
+    2-step run without media tells them in a few milliseconds. None when that
+    run is not possible (a model added by a user that needs more): the metrics
+    are then checked after the runs.
 
     Examples
     --------
@@ -119,7 +120,10 @@ def metric_names(model: str) -> tuple[str, ...] | None:
     from sim.experiments.worker import flatten_metrics
 
     try:
-        probe = config.load({"name": "metric-probe", "model": model, "network": {"n": 40}, "run": {"steps": 2}})
+        raw = {"name": "metric-probe", "model": model, "network": {"n": 40}, "run": {"steps": 2}}
+        if rule is not None:
+            raw.update(wom={"rule": rule}, media=[])
+        probe = config.load(raw)
         model_ = batch.build_model(probe)
         model_.run()
         return tuple(flatten_metrics(runs.result_of(model_)[1]))
@@ -127,9 +131,9 @@ def metric_names(model: str) -> tuple[str, ...] | None:
         return None
 
 
-def _check_indicators(indicators: dict, model: str) -> None:
+def _check_indicators(indicators: dict, model: str, rule: str | None = None) -> None:
     """Refuse, before any run, an indicator that names no metric of the runs or reuses one's name."""
-    names = metric_names(model)
+    names = metric_names(model, rule)
     if names is None:
         return
     columns = [*names, "replicate", "seed", "root_seed", "duration_s"]
@@ -446,7 +450,9 @@ def load_spec(source, *, vary: dict | None = None, design: str | None = None, sa
             raise ConfigError(key, f"must be a string; got {value!r}")
         text_fields[key] = value.strip()
     text_fields["name"] = config.check_name(text_fields["name"] or "sweep")
-    _check_indicators(indicators, base.model)
+    rule = base.values.get("wom.rule") if base.model in config.APPLIES_TO["wom"] and not any(
+        "wom.rule" in str(k) for p in points for k in p) else None  # a varied rule: checked after the runs
+    _check_indicators(indicators, base.model, rule)
     return SweepSpec(scenario=base.to_dict(), root_seed=root_seed, replicates=reps, streams=mode, design=design,
                      points=tuple(points), timeseries=ts, every=k, timeout=None if t_out is None else float(t_out),
                      indicators=indicators, source=origin,

@@ -47,7 +47,7 @@ everyone at step 1); when nobody has chosen yet, everyone may.
 
 Summary keys: ``cascade`` (``"adopt"``, ``"reject"`` or ``"none"``: the
 cascade in force at the end), ``cascade_start`` (how many had decided when
-it began; None without a cascade), ``correct_cascade``, ``decided``,
+it began; None without a cascade), ``correct_cascade``, ``wrong_cascade``, ``decided``,
 ``rejecters``, ``correct_share`` and ``herding_share`` (among those who
 decided, seeds apart: the share who chose right, and who ignored their own
 signal). With ``observe = all`` a cascade is in force when the public
@@ -365,6 +365,7 @@ class Observational(Rule):
             "cascade": {1: "adopt", -1: "reject", 0: "none"}[direction],
             "cascade_start": int(state["since"][0]) if direction else None,
             "correct_cascade": direction == self.truth,
+            "wrong_cascade": direction == -self.truth,
             "decided": int((choice != 0).sum()),
             "rejecters": int((choice < 0).sum()),
             "correct_share": float((choice[chose] == self.truth).mean()) if k else None,

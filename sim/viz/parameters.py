@@ -103,8 +103,9 @@ def controls(base, start_n: int | None = None) -> dict[str, dict]:
                              "label": "contacts per person"}
         m = base.media[0] if base.media else None
         label = m["name"] if m else "media"
-        out["media_p"] = {"type": "SliderFloat", "value": m["p"] if m else 0.0, "min": 0.0, "max": 0.2,
-                          "step": _step(m["p"] if m else 0.0, 0.005), "label": f"{label} p, per contact"}
+        if not rules.get(v["wom.rule"]).media_each:  # rules that read media apart take no persuasion p
+            out["media_p"] = {"type": "SliderFloat", "value": m["p"] if m else 0.0, "min": 0.0, "max": 0.2,
+                              "step": _step(m["p"] if m else 0.0, 0.005), "label": f"{label} p, per contact"}
         out["media_reach"] = {"type": "SliderFloat", "value": m["reach"] if m else 1.0, "min": 0.0, "max": 1.0,
                               "step": _step(m["reach"] if m else 1.0, 0.05), "label": f"{label} reach, per step"}
         for key, ctl in rules.get(v["wom.rule"]).controls(v).items():  # the rule's own knobs
