@@ -287,3 +287,5 @@ def describe(result: RunResult, file=sys.stdout) -> None:
     if s["total_cost"]:
         per = "n/a" if s["cost_per_adopter"] is None else f"{s['cost_per_adopter']:,.2f}"
         print(f"  cost {s['total_cost']:,.2f} in all, {per} per adopter", file=file)
+    for line in result.model.rule.describe(s):  # the rule's own keys, in words
+        print(f"  {line}", file=file)

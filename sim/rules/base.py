@@ -192,6 +192,10 @@ class Rule:
 
     # -- results (per replicate, on the host) -----------------------------------
 
+    def describe(self, summary: dict) -> list[str]:
+        """Lines ``bouche run`` prints about the keys :meth:`summary` added (none by default)."""
+        return []
+
     def picture(self, model, reveal: bool = False):
         """A live picture of the rule's own state for the browser app (RGBA pixels, drawn in place of the
         network), or None (the default: the network). ``reveal``: show what the class is meant to guess."""

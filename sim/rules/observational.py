@@ -347,6 +347,19 @@ class Observational(Rule):
         new = eng.be.to_host(eng.data["new_rejecters"])
         return {"new_rejecters": int(new[0]) if eng.R == 1 else new.copy()}
 
+    def describe(self, summary: dict) -> list[str]:
+        s = summary
+        if s["cascade"] == "none":
+            head = "no cascade at the end: the last people still followed their own hints"
+        else:
+            right = "the right choice" if s["correct_cascade"] else "the wrong choice"
+            head = f"cascade: everyone {s['cascade']}s ({right}) since {s['cascade_start']:,} had decided"
+        lines = [head, f"{s['decided']:,} decided, {s['rejecters']:,} rejected"]
+        if s["herding_share"] is not None:
+            lines[-1] += (f"; {100 * s['herding_share']:.0f} % followed the crowd whatever their hint, "
+                          f"{100 * s['correct_share']:.0f} % chose right")
+        return lines
+
     def picture(self, model, reveal: bool = False):
         """The row of people deciding one by one (:func:`sim.figures.cascade.decision_row`)."""
         from sim.figures.cascade import decision_row
