@@ -100,14 +100,19 @@ def parse_indicator(name: str, text) -> tuple[str, str, float]:
     return m.group(1), m.group(2), float(m.group(3))
 
 
+# The sizes of the tiny run that tells a model's metrics: each applies to the models that read it.
+PROBE = {"network.n": 40, "run.steps": 2}
+
+
 @functools.lru_cache(maxsize=None)
 def metric_names(model: str) -> tuple[str, ...] | None:
     """The metric columns every run of a ``model`` scenario has (learned from one tiny run), or None.
 
     The metrics of a model (its summary keys) do not depend on its
-    parameters, so a 40-person, 2-step run of the model's defaults tells them
-    in a few milliseconds. None when that run is not possible (a model added
-    by a user that needs more): the metrics are then checked after the runs.
+    parameters, so a tiny run of the model's defaults (:data:`PROBE`: the
+    sizes it reads made small) tells them in a few milliseconds. None when
+    that run is not possible (a model added by a user that needs more): the
+    metrics are then checked after the runs.
 
     Examples
     --------
@@ -119,7 +124,8 @@ def metric_names(model: str) -> tuple[str, ...] | None:
     from sim.experiments.worker import flatten_metrics
 
     try:
-        probe = config.load({"name": "metric-probe", "model": model, "network": {"n": 40}, "run": {"steps": 2}})
+        sizes = {key: value for key, value in PROBE.items() if config.applies(key, model)}
+        probe = config.load({"name": "metric-probe", "model": model}, overrides=sizes)
         model_ = batch.build_model(probe)
         model_.run()
         return tuple(flatten_metrics(runs.result_of(model_)[1]))
