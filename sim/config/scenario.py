@@ -414,5 +414,20 @@ def _cross_check_attention(v: dict, media=(), given=()) -> None:
                                                    f"got {v['attention.communities']}")
 
 
+def _cross_check_market(v: dict, media=(), given=()) -> None:
+    """Checks across the parameters of the cultural market (scenario ``model = market``)."""
+    s, c = v["market.products"], v["market.consumers"]
+    if v["market.listens"] > s:
+        raise ConfigError("market.listens", f"must be an integer in [1, products] = [1, {s}]; "
+                                            f"got {v['market.listens']}")
+    promote = v["market.promote"] or []
+    if any(r > s for r in promote) or len(set(promote)) != len(promote):
+        raise ConfigError("market.promote", f"must list distinct appeal ranks in [1, products] = [1, {s}] "
+                                            f"(or none); got {_shown(promote)}")
+    if v["market.invert"] is not None and v["market.invert"] >= c:
+        raise ConfigError("market.invert", f"must be an integer in [0, consumers - 1] = [0, {c - 1}] "
+                                           f"(or none); got {v['market.invert']}")
+
+
 # Checks across parameters, by model (the adoption checks for any model not listed).
-CROSS_CHECKS = {"attention": _cross_check_attention}
+CROSS_CHECKS = {"attention": _cross_check_attention, "market": _cross_check_market}

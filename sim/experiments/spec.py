@@ -101,7 +101,7 @@ def parse_indicator(name: str, text) -> tuple[str, str, float]:
 
 
 # The sizes of the tiny run that tells a model's metrics: each applies to the models that read it.
-PROBE = {"network.n": 40, "run.steps": 2}
+PROBE = {"network.n": 40, "run.steps": 2, "market.consumers": 20}
 
 
 @functools.lru_cache(maxsize=None)
@@ -118,6 +118,8 @@ def metric_names(model: str) -> tuple[str, ...] | None:
     --------
     >>> names = metric_names("adoption")
     >>> "final_fraction" in names and "adopters_by_channel_wom" in names
+    True
+    >>> "unpredictability_social" in metric_names("market")
     True
     """
     from sim import batch, runs
