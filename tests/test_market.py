@@ -315,3 +315,12 @@ def test_bouche_run_hits_writes_the_figures_and_the_report(tmp_path):
     assert table.loc["ranked", "gini_social"] > table.loc["grid", "gini_social"] > table.loc["grid",
                                                                                               "gini_independent"]
     assert "unpredictability (U)" in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["cultural_market", "self_fulfilling_prophecy"])
+def test_validation_checks_pass(name):
+    from sim.validation import run_check
+
+    rec = run_check(name, quick=True)
+    assert rec.passed, rec.simulated
