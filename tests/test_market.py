@@ -318,6 +318,16 @@ def test_bouche_run_hits_writes_the_figures_and_the_report(tmp_path):
 
 
 @pytest.mark.slow
+def test_hits_influence_sweep_records_gini_and_u(tmp_path):
+    res = sim.sweep("hits_influence", size="small", workers=1, out=tmp_path / "h")
+    for column in ("gini_social", "gini_independent", "unpredictability_social", "unpredictability_independent"):
+        assert column in res.runs.columns
+    s = res.summary.set_index(["market.display", "market.influence"])
+    assert s.loc[("ranked", 0.06), "gini_social_mean"] > s.loc[("ranked", 0.0), "gini_social_mean"] + 0.1
+    assert s.loc[("grid", 0.06), "unpredictability_social_mean"] > s.loc[("grid", 0.0), "unpredictability_social_mean"]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["cultural_market", "self_fulfilling_prophecy"])
 def test_validation_checks_pass(name):
     from sim.validation import run_check
