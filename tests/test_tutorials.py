@@ -20,9 +20,9 @@ TUTORIALS = sorted((ROOT / "docs" / "tutorials").glob("[0-9]*.py"))
 RUNNER = TUTORIAL_RUNNER
 
 
-def test_there_are_three_tutorials():
+def test_there_are_four_tutorials():
     assert [p.name for p in TUTORIALS] == ["01_first_diffusion_model.py", "02_bandwagons_and_tipping_points.py",
-                                           "03_what_did_the_campaign_do.py"]
+                                           "03_what_did_the_campaign_do.py", "04_hits_and_luck.py"]
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
