@@ -141,8 +141,7 @@ def check_self_fulfilling_prophecy(folder: Path, quick: bool = False) -> Check:
         name="self_fulfilling_prophecy", title="Self-fulfilling prophecy: promoted products win real downloads",
         reference=REF,
         setting=f"the hits scenario (ranked display); the products of appeal ranks {PROMOTED[0]}–{PROMOTED[-1]} "
-                f"of 48 "
-                f"start every social world with {fake} fake downloads (shown, not counted); {runs} paired runs",
+                f"of 48 start every social world with {fake} fake downloads (shown, not counted); {runs} paired runs",
         expected="the promoted products win a larger share of real downloads than without promotion and than in "
                  "the independent world (Salganik & Watts 2008: perceived popularity became real); fewer "
                  "downloads overall",
