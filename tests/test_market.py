@@ -265,6 +265,11 @@ def test_bad_input_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["run", "hits", "--set", "market.display=column", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "bouche: error: market.display must be one of ranked, grid; got 'column'" and not out.exists()
+
+
+@pytest.mark.slow
+def test_bad_input_in_a_bouche_process_is_one_line_and_exit_2(tmp_path):
+    out = tmp_path / "run"
     proc = subprocess.run([sys.executable, "-m", "sim", "run", "hits", "--set", "market.worlds=1", "--out",
                            str(out)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and not out.exists()
