@@ -210,13 +210,16 @@ def _versions() -> dict:  # reading package metadata costs ~20 ms, a lot for a s
 
 def resolved_config(model: DiffusionModel) -> dict:
     """Everything needed to reproduce the run: parameters, seed, streams, versions, and the graph it ran on
-    (:func:`graph_record`: its real size, whatever ``network.n`` says, and the hash of its edges)."""
+    (:func:`graph_record`: its real size, whatever ``network.n`` says, and the hash of its edges; None for
+    a model without a graph)."""
+    graph = getattr(model, "graph", None)
+    given = model.spec.values.get("network.kind") == _GIVEN
     return {
         "scenario": model.spec.to_dict(),
         "source": model.spec.source,
         "seed": model.spec.seed,
         "randomness": model.streams.provenance(),
-        "graph": graph_record(model.graph, given=model.spec.values.get("network.kind") == _GIVEN),
+        "graph": None if graph is None else graph_record(graph, given=given),
         "device": getattr(getattr(model, "backend", None), "device", "cpu"),
         "versions": versions(),
     }
@@ -229,7 +232,8 @@ def _json_default(value):
 
 
 def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
-    """Write a run folder atomically: ``config.json``, ``timeseries.csv``, ``summary.json``, PNG plots.
+    """Write a run folder atomically: ``config.json``, ``timeseries.csv``, ``summary.json``, the model's own
+    tables (``model.tables()``: file name -> DataFrame, written as CSV), PNG plots.
 
     The folder is assembled under a temporary name beside ``out`` and renamed
     when complete, so a failed run never leaves a folder that looks finished. An
@@ -242,6 +246,8 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
         summary = {"n": result.model.n, **result.summary}  # the people the run had (a file's, a graph's own)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default) + "\n")
+        for name, table in (result.model.tables() if hasattr(result.model, "tables") else {}).items():
+            table.to_csv(tmp / name, index=False)
         if plots:
             write_figures(result, tmp)
     return out

@@ -233,10 +233,7 @@ def _resolve(raw: dict, overrides: dict, origin: str, keep=frozenset(), varied: 
     if raw.get("report") and raw["report"] not in REPORTS:
         raise ConfigError("report", f"must be one of {', '.join(REPORTS) or '(none defined)'}; got {raw['report']!r}")
     kept = _check_chosen(values, layer, model, keep, varied or {})
-    if model == "attention":
-        _cross_check_attention(values)
-    else:
-        _cross_check(values, resolved_media, given=set(flat))
+    CROSS_CHECKS.get(model, _cross_check)(values, resolved_media, given=set(flat))
     base = Scenario(name=name, description=raw.get("description", "").strip(),
                     seed=seed, values=values, media=tuple(resolved_media), source=origin,
                     title=raw.get("title", ""), model=model, report=raw.get("report", ""), kept=kept)
@@ -404,7 +401,7 @@ def _cross_check(v: dict, media: list[dict], given: set) -> None:
             raise ConfigError(f"{label}.segment", "must name a segment when target = segment; got none")
 
 
-def _cross_check_attention(v: dict) -> None:
+def _cross_check_attention(v: dict, media=(), given=()) -> None:
     """Checks across the parameters of the attention model (scenario ``model = attention``)."""
     n = v["network.n"]
     if n < 2:
@@ -415,3 +412,22 @@ def _cross_check_attention(v: dict) -> None:
     if v["attention.communities"] > n:
         raise ConfigError("attention.communities", f"must be an integer in [1, n] = [1, {n}]; "
                                                    f"got {v['attention.communities']}")
+
+
+def _cross_check_market(v: dict, media=(), given=()) -> None:
+    """Checks across the parameters of the cultural market (scenario ``model = market``)."""
+    s, c = v["market.products"], v["market.consumers"]
+    if v["market.listens"] > s:
+        raise ConfigError("market.listens", f"must be an integer in [1, products] = [1, {s}]; "
+                                            f"got {v['market.listens']}")
+    promote = v["market.promote"] or []
+    if any(r > s for r in promote) or len(set(promote)) != len(promote):
+        raise ConfigError("market.promote", f"must list distinct appeal ranks in [1, products] = [1, {s}] "
+                                            f"(or none); got {_shown(promote)}")
+    if v["market.invert"] is not None and v["market.invert"] >= c:
+        raise ConfigError("market.invert", f"must be an integer in [0, consumers - 1] = [0, {c - 1}] "
+                                           f"(or none); got {v['market.invert']}")
+
+
+# Checks across parameters, by model (the adoption checks for any model not listed).
+CROSS_CHECKS = {"attention": _cross_check_attention, "market": _cross_check_market}

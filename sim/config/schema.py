@@ -38,6 +38,8 @@ __all__ = [
     "CHOSEN_BY",
     "REPORTS",
     "SECTIONS",
+    "MARKET_DISPLAYS",
+    "MARKET_APPEALS",
 ]
 
 _INF = math.inf
@@ -48,6 +50,8 @@ NETWORK_KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_
 _SIZED = ", ".join(k for k in NETWORK_KINDS if k not in ("file", "graph"))  # a file or a given graph has its own n
 SEEDING_STRATEGIES = ("none", "random", "top_degree", "friend_of_random", "nodes", "greedy")
 MEDIA_TARGETS = ("all", "top_degree", "segment")
+MARKET_DISPLAYS = ("ranked", "grid")  # how the cultural market lists its products (sim.market.choice)
+MARKET_APPEALS = ("beta", "equal")  # how the products' appeal is drawn
 
 PARAMS: dict[str, Param] = {p.key: p for p in [
     Param("network.kind", "choice", "erdos_renyi", "how the social graph is built (graph: one given in Python, "
@@ -125,6 +129,30 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
     Param("measurement.window", "int", None, "last-touch attribution window: an adoption is credited to the "
           "campaign if the person saw it at most this many steps before (none = any time)", lo=0,
           nullable=True, used_by="model = platform"),
+    # --- cultural market (hits): market.* parameters go here ---
+    Param("market.products", "int", 48, "products on offer (songs)", lo=2),
+    Param("market.worlds", "int", 8, "social-influence worlds, each showing its own download counts (one "
+          "independent world runs beside them; unpredictability needs at least two worlds)", lo=2),
+    Param("market.consumers", "int", 700, "consumers who arrive in each social world (the independent world "
+          "gets twice as many, in two halves)", lo=1),
+    Param("market.influence", "float", 0.06, "strength of social information: what one download adds to a "
+          "product's pull, relative to a product nobody downloaded (0 = independent choice)", lo=0.0),
+    Param("market.display", "choice", "ranked", "how products are listed: ranked by the downloads shown "
+          "(one column), or a grid in random order", choices=MARKET_DISPLAYS),
+    Param("market.position_bias", "float", 0.2, "visibility of a position falls as rank^-bias (rank: place in "
+          "the ranked list, row of 3 in the grid)", lo=0.0),
+    Param("market.listens", "int", 3, "distinct products each consumer samples", lo=1),
+    Param("market.appeal", "choice", "beta", "products' appeal (probability that a sample becomes a download): "
+          "drawn from Beta(appeal_a, appeal_b), or all equal to its mean", choices=MARKET_APPEALS),
+    Param("market.appeal_a", "float", 2.0, "first shape parameter of the appeal's beta law", lo=0.0, lo_open=True,
+          hi=1e6),
+    Param("market.appeal_b", "float", 2.0, "second shape parameter of the appeal's beta law", lo=0.0,
+          lo_open=True, hi=1e6),
+    Param("market.promote", "ints", None, "products, by appeal rank (1 = the best), that start every social "
+          "world with fake downloads (none = no promotion)", nullable=True),
+    Param("market.promote_downloads", "int", 20, "fake downloads each promoted product shows at the start", lo=0),
+    Param("market.invert", "int", None, "invert the download counts each social world shows after this many "
+          "consumers (the best seller shows the worst count; none = never)", lo=0, nullable=True),
 ]}
 
 rules.bind(PARAMS)  # a rule registered later adds its parameters here
@@ -162,6 +190,10 @@ APPLIES_TO["run.order"] = ("adoption",)  # the order people decide in: the adopt
 MODELS["platform"] = "sim.platform.model:PlatformModel"
 APPLIES_TO = {k: (*v, "platform") if "adoption" in v else v for k, v in APPLIES_TO.items()}
 APPLIES_TO["measurement"] = ("platform",)
+# model = market (sim.market): the cultural market of Salganik, Dodds & Watts (2006); it reads market.* only.
+MODELS["market"] = "sim.market:MarketModel"
+APPLIES_TO["market"] = ("market",)
+APPLIES_TO["run"] = ("adoption", "attention", "platform")  # consumers arrive; the market has no steps to set
 # Keys that choose what reads the rest of their section: the ``used_by`` of the section's parameters
 # names values of that key. A parameter given explicitly for a value that does not read it is an
 # error, unless a layer above the one that gave it chose the value (docs/model.md, "Settings a
@@ -175,5 +207,6 @@ REPORTS: dict[str, str] = {
     "broadcast-vs-seeding": "sim.reports:broadcast_vs_seeding_report",
     "cascades": "sim.reports:cascades_report",
     "measurement": "sim.platform.report:measurement_report",
+    "hits": "sim.market.report:hits_report",
 }
 SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)

@@ -49,6 +49,11 @@ METRIC_LABELS = {
     "effective_channels": "effective number of channels (1 / HHI of attention)",
     "top1_share": "share of all attention won by the largest channel",
     "broadcast_attention_share": "share of attention won by broadcast",
+    "gini_social": "inequality of success: Gini of market shares (mean of the social worlds)",
+    "gini_independent": "inequality of success: Gini of market shares (independent world)",
+    "unpredictability_social": "unpredictability U of the social worlds",
+    "unpredictability_independent": "unpredictability U of the independent world",
+    "quality_correlation_social": "Spearman correlation of appeal and market share (social worlds)",
 }
 
 

@@ -100,30 +100,38 @@ def parse_indicator(name: str, text) -> tuple[str, str, float]:
     return m.group(1), m.group(2), float(m.group(3))
 
 
+# The sizes of the tiny run that tells a model's metrics: each applies to the models that read it.
+PROBE = {"network.n": 40, "run.steps": 2, "market.consumers": 20}
+
+
 @functools.lru_cache(maxsize=None)
 def metric_names(model: str, rule: str | None = None) -> tuple[str, ...] | None:
     """The metric columns every run of a ``model`` scenario has (learned from one tiny run), or None.
 
     The metrics of a model (its summary keys, and those its word-of-mouth
-    ``rule`` adds) do not depend on its other parameters, so a 40-person,
-    2-step run without media tells them in a few milliseconds. None when that
-    run is not possible (a model added by a user that needs more): the metrics
-    are then checked after the runs.
+    ``rule`` adds) do not depend on its other parameters, so a tiny run of
+    the model's defaults (:data:`PROBE`: the sizes it reads made small;
+    without media, with the rule) tells them in a few milliseconds. None when
+    that run is not possible (a model added by a user that needs more): the
+    metrics are then checked after the runs.
 
     Examples
     --------
     >>> names = metric_names("adoption")
     >>> "final_fraction" in names and "adopters_by_channel_wom" in names
     True
+    >>> "unpredictability_social" in metric_names("market")
+    True
     """
     from sim import batch, runs
     from sim.experiments.worker import flatten_metrics
 
     try:
-        raw = {"name": "metric-probe", "model": model, "network": {"n": 40}, "run": {"steps": 2}}
+        sizes = {key: value for key, value in PROBE.items() if config.applies(key, model)}
+        raw = {"name": "metric-probe", "model": model}
         if rule is not None:
             raw.update(wom={"rule": rule}, media=[])
-        probe = config.load(raw)
+        probe = config.load(raw, overrides=sizes)
         model_ = batch.build_model(probe)
         model_.run()
         return tuple(flatten_metrics(runs.result_of(model_)[1]))

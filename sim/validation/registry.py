@@ -4,7 +4,7 @@
 :data:`CHECKS` maps each check's name to its function, in report order (the
 check modules register themselves on import: :mod:`~sim.validation.bass`,
 :mod:`~sim.validation.thresholds`, :mod:`~sim.validation.seeding`,
-:mod:`~sim.validation.friendship`); :func:`run_check` and :func:`run_checks`
+:mod:`~sim.validation.friendship`, :mod:`~sim.validation.market`); :func:`run_check` and :func:`run_checks`
 run them. The shared pieces: the root seed and a run's seed from its content
 (:func:`_seed`), the tolerance in standard errors (:func:`z_limit`), engine runs
 without media (:func:`_run`, :func:`_model`) and figure saving (:func:`_save`).

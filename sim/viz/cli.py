@@ -21,9 +21,10 @@ from sim import config
 from sim.errors import ConfigError
 from sim.viz.page import _ENV, _install_page_from_env
 
-__all__ = ["NEEDS_EXTRA", "add_arguments", "command"]
+__all__ = ["NEEDS_EXTRA", "LIVE_MODELS", "add_arguments", "command"]
 
 NEEDS_EXTRA = "bouche viz needs the viz extra: pip install 'bouche[viz]'"
+LIVE_MODELS = ("adoption", "platform", "attention")  # the models the app has views for (sim.viz.views)
 
 
 def add_arguments(p) -> None:
@@ -109,7 +110,10 @@ def command(args) -> int:
     if args.max_drawn < 10:
         raise ConfigError("--max-drawn", f"must be an integer >= 10; got {args.max_drawn}")
     fixed = [list(config.parse_assignment(text)) for text in args.sets]
-    config.load(args.scenario, overrides=dict(fixed), seed=args.seed)  # bad input: one line, exit 2
+    spec = config.load(args.scenario, overrides=dict(fixed), seed=args.seed)  # bad input: one line, exit 2
+    if spec.model not in LIVE_MODELS:
+        raise ConfigError("scenario", f"must have model = {' or '.join(LIVE_MODELS)} to run live; {spec.name} has "
+                                      f"model = {spec.model} (bouche run {spec.name} draws its figures)")
     port = _free_port(args.host, args.port, family)
     if warning:
         print(warning, file=sys.stderr, flush=True)
