@@ -89,7 +89,7 @@ class Engine:
         cols = {**dict.fromkeys(RECORD_COLUMNS, np.int64), "cost": np.float64}
         if not rule.monotone:
             cols["new_leavers"] = np.int64
-        cols.update(dict.fromkeys(rule.columns, np.int64))
+        cols.update({c: rule.column_types.get(c, np.int64) for c in rule.columns})
         rec = records.new_records(cols, model.max_steps, replicates=1)
         data = {k: joined([v], np, model.n) for k, v in data.items()}  # per-replicate values become lists of one
         eng = cls([model], rule, host, arrays, data, [st.n_adopted], rec)
@@ -197,7 +197,8 @@ class Engine:
         self._adopt(seeds, 0, SEED)
         self.n_adopted[0] += len(seeds)
         self._push(seeds)
-        self._record(0, len(seeds), 0, 0, None, 0, float(cost))
+        own = self.rule.counted(self) if self.rule.columns else None  # the rule's measures of the start
+        self._record(0, len(seeds), 0, 0, None, 0, float(cost), own)
         self._hand_back()
 
     def step(self, t: int) -> None:

@@ -169,8 +169,12 @@ class DiffusionModel(mesa.Model):
                                nodes=s["nodes"], labels=self.graph.labels,
                                greedy=(self.graph, w["beta"] if s["greedy_beta"] is None else s["greedy_beta"],
                                        s["greedy_samples"]))
+        cost = len(seeds) * s["cost_per_seed"]
+        held = self.rule.holders(data)  # people in the adopted state from the start (opinion rules)
+        if held is not None and len(held):
+            seeds = np.union1d(seeds, held).astype(np.int64)
         self.engine = Engine.single(self, self.rule, get_backend("cpu"), data)  # set-up runs on the host
-        self.engine.seed(seeds, len(seeds) * s["cost_per_seed"])
+        self.engine.seed(seeds, cost)
         self._people = None
         self.observers: list = []
         self.running = self.max_steps > 0

@@ -36,6 +36,12 @@ SETTINGS = {
     # contacts seen and everyone deciding once they see a choice: a wave over the graph, with messages from media
     "observational": {"wom.signal_precision": 0.7, "wom.observe": "contacts", "run.order": "synchronous",
                       "media.signal_precision": 0.8},
+    # opinions: media as stubborn voices at 0.8
+    "voter": {"run.order": "random_sequential", "media.opinion": 1.0, "wom.zealots": 0.02},
+    "deffuant": {"run.order": "random_sequential", "wom.epsilon": 0.3, "media.opinion": 0.8},
+    "algorithmic_bias": {"run.order": "random_sequential", "wom.epsilon": 0.3, "wom.gamma": 1.0,
+                         "media.opinion": 0.8},
+    "hegselmann_krause": {"wom.epsilon": 0.2, "media.opinion": 0.8},
 }
 SEEDED = {"seeding.strategy": "random", "seeding.count": 20}
 # Scenarios where something is random: the graph (Erdős–Rényi), the seeds, the media's draws, the rule's draws.

@@ -90,9 +90,14 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           lo=0.0, hi=1.0, lo_open=True),
     Param("run.stop", "choice", "quiescent", "stop after run.steps, or earlier when nothing can change any more",
           choices=("steps", "quiescent")),
-    Param("run.order", "choice", "synchronous", "who decides in a step: everyone at once (synchronous), or one "
-          "person per step in a random order (sequential; the rules that allow it say so)",
-          choices=("synchronous", "sequential")),
+    Param("run.order", "choice", "synchronous", "who acts in a step: everyone at once (synchronous), one person "
+          "per step in a random order (sequential), or n random people one after another (random_sequential); "
+          "each rule says which it allows",
+          choices=("synchronous", "sequential", "random_sequential")),
+    Param("population.opinions", "choice", "auto", "people's opinions at the start (opinion rules): uniform in "
+          "[0, 1], a split of 0s and 1s, or auto (split for the voter model, else uniform)",
+          choices=("auto", "uniform", "split")),
+    _prob("population.share", 0.5, "share of people holding opinion 1 at the start (population.opinions = split)"),
     # --- attention model (fragmentation): attention.* parameters go here ---
     Param("attention.producers", "prob", 0.2, "share of people who publish their own posts (active producers)",
           lo=0.0, hi=1.0, lo_open=True),
@@ -168,6 +173,8 @@ MEDIUM_PARAMS: dict[str, Param] = {p.key: p for p in [
     Param("media.segment", "str", None, "segment (community) targeted when target = segment", nullable=True),
     Param("media.audience", "prob", 0.1, "fraction of people, by degree, in the top_degree audience",
           lo=0.0, hi=1.0, lo_open=True),
+    Param("media.opinion", "prob", None, "the opinion the medium holds: a stubborn voice for the opinion rules",
+          nullable=True),
     Param("media.signal_precision", "prob", None, "probability that the medium's message is right: a public "
           "signal for the rules that read one (wom.rule = observational)", lo=0.5, hi=1.0, lo_open=True,
           hi_open=True, nullable=True),
@@ -186,7 +193,8 @@ APPLIES_TO = {
 }
 # model = platform (sim.measurement): the adoption model plus a campaign dashboard (likes,
 # engagement, last-touch attribution); it reads what the adoption model reads and measurement.*.
-APPLIES_TO["run.order"] = ("adoption",)  # the order people decide in: the adoption model's rules
+# the order people act in, and their opinions at the start: the adoption model's rules read them
+APPLIES_TO["run.order"] = APPLIES_TO["population"] = ("adoption",)
 MODELS["platform"] = "sim.platform.model:PlatformModel"
 APPLIES_TO = {k: (*v, "platform") if "adoption" in v else v for k, v in APPLIES_TO.items()}
 APPLIES_TO["measurement"] = ("platform",)
@@ -206,6 +214,7 @@ REPORTS: dict[str, str] = {
     "bandwagon": "sim.reports:bandwagon_report",
     "broadcast-vs-seeding": "sim.reports:broadcast_vs_seeding_report",
     "cascades": "sim.reports:cascades_report",
+    "echo-chambers": "sim.reports:echo_chambers_report",
     "measurement": "sim.platform.report:measurement_report",
     "hits": "sim.market.report:hits_report",
 }

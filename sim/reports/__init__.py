@@ -15,12 +15,15 @@ that the scenario still fits it first and raises a one-line
   scenario's ``[variants]``, over paired replicates.
 - ``cascades``: an information cascade person by person, and how a public
   review at each date changes how many runs end in a right or a wrong cascade.
+- ``echo-chambers``: opinions over time with a neutral and a biased feed, camps
+  against the feed's bias, and what a broadcaster changes, from twin runs.
 - ``measurement``: what the dashboard shows against the true lift from twin
   runs, for each campaign variant; it lives with the platform model, in
   :mod:`sim.platform.report`.
 
 Modules, one per report: :mod:`~sim.reports.bass`, :mod:`~sim.reports.bandwagon`,
-:mod:`~sim.reports.broadcast_vs_seeding` and :mod:`~sim.reports.cascades`; :mod:`~sim.reports.scenario_notes`
+:mod:`~sim.reports.broadcast_vs_seeding`, :mod:`~sim.reports.cascades` and
+:mod:`~sim.reports.echo_chambers`; :mod:`~sim.reports.scenario_notes`
 (the lines after a scenario in ``bouche show`` and ``bouche run``) and
 :mod:`~sim.reports.common` (what the reports share). The names in ``__all__``
 are importable from here, so ``sim.reports:bass_report`` and ``from
@@ -51,6 +54,7 @@ from sim.reports.bandwagon import (bandwagon_report, critical_mass, crowd_runs, 
                                    threshold_cdf, tipping_runs)
 from sim.reports.bass import bass_report
 from sim.reports.cascades import cascades_report, decision_trace, review_runs
+from sim.reports.echo_chambers import echo_chambers_report, feed_runs
 from sim.reports.broadcast_vs_seeding import (STRATEGIES, StrategyComparison, broadcast_vs_seeding_report, budget,
                                               strategy_arms, strategy_comparison)
 from sim.reports.common import REPLICATES
@@ -59,4 +63,5 @@ from sim.reports.scenario_notes import cascade_note, notes
 __all__ = ["bass_report", "bandwagon_report", "broadcast_vs_seeding_report", "notes",
            "cascade_note", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",
            "crowd_runs", "budget", "strategy_arms", "strategy_comparison", "StrategyComparison",
-           "STRATEGIES", "REPLICATES", "cascades_report", "decision_trace", "review_runs"]
+           "STRATEGIES", "REPLICATES", "cascades_report", "decision_trace", "review_runs",
+           "echo_chambers_report", "feed_runs"]

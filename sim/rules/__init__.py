@@ -25,7 +25,7 @@ Examples
 >>> get("gossip")
 Traceback (most recent call last):
 ...
-KeyError: "no word-of-mouth rule 'gossip' (registered: bass, threshold, complex, cascade, none, forgetting, observational)"
+KeyError: "no word-of-mouth rule 'gossip' (registered: bass, threshold, complex, cascade, none, forgetting, observational, voter, deffuant, hegselmann_krause, algorithmic_bias)"
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from sim.rules.complex import Complex
 from sim.rules.forgetting import Forgetting
 from sim.rules.none import NoWom
 from sim.rules.observational import Observational
+from sim.rules.opinions import AlgorithmicBias, Deffuant, HegselmannKrause, Voter
 from sim.rules.threshold import Threshold
 
 __all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get", "names", "params", "bind", "load_modules", "origins",
@@ -52,7 +53,8 @@ __all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get",
 ENTRY_POINTS = "bouche.rules"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _RULES: dict[str, type] = {}
-_BUILTIN = ("bass", "threshold", "complex", "cascade", "none", "forgetting", "observational")
+_BUILTIN = ("bass", "threshold", "complex", "cascade", "none", "forgetting", "observational", "voter", "deffuant",
+            "hegselmann_krause", "algorithmic_bias")
 _TABLES: list[dict] = []  # parameter tables kept in step with the registry (sim.config.schema.PARAMS)
 RULE_PARAM = Param("wom.rule", "choice", "bass", "word-of-mouth rule", choices=())
 
@@ -231,6 +233,7 @@ def _load_entry_points() -> None:
                   file=sys.stderr)
 
 
-for _cls in (Bass, Threshold, Complex, Cascade, NoWom, Forgetting, Observational):
+for _cls in (Bass, Threshold, Complex, Cascade, NoWom, Forgetting, Observational, Voter, Deffuant, HegselmannKrause,
+             AlgorithmicBias):
     register(_cls)
 _load_entry_points()

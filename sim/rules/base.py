@@ -39,9 +39,10 @@ of replicate r is entry ``r * n + i`` of every array). What a rule declares:
 ``replicate_state``
     Entries of its state that hold a fixed number of values per replicate
     (not one per person), joined end to end like the rest.
-``columns``
-    Per-step counts it adds to the time series (names starting ``new_`` also
-    get their running total, named without the prefix), from :meth:`Rule.counted`.
+``columns``, ``column_types``
+    Per-step values it adds to the time series, from :meth:`Rule.counted`:
+    counts by default (names starting ``new_`` also get their running total,
+    named without the prefix), or the dtype ``column_types`` gives.
 
 What a rule does, in the order the engine calls it:
 
@@ -122,6 +123,7 @@ class Rule:
     index_state: ClassVar[tuple[str, ...]] = ()
     replicate_state: ClassVar[tuple[str, ...]] = ()
     columns: ClassVar[tuple[str, ...]] = ()
+    column_types: ClassVar[dict] = {}  # column -> dtype of the rule's own columns (default int64 counts)
 
     def __init__(self, values: dict):
         """``values``: the scenario's ``wom`` section (every ``wom.*`` key, without the prefix)."""
@@ -150,6 +152,11 @@ class Rule:
         ``target.generator(model.streams.get("wom", "mine"))``).
         """
         return {}
+
+    def holders(self, state: dict):
+        """People (host indices of one replicate) who hold the adopted state before step 0, beside the
+        campaign's seeds (opinion rules: those whose opinion starts above 1/2); None for nobody."""
+        return None
 
     def thresholds(self, state: dict):
         """Each person's threshold, for :attr:`sim.model.Person.threshold` (None if the rule has none)."""
