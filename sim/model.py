@@ -147,6 +147,10 @@ class DiffusionModel(mesa.Model):
 
         w = spec.section("wom")
         self.rule = rules.get(w["rule"])(w)
+        self.order = spec.get("run.order")
+        if self.order not in self.rule.orders:
+            raise ConfigError("run.order", f"must be {' or '.join(self.rule.orders)} with wom.rule = "
+                              f"{self.rule.name}; got {self.order!r}")
         data = self.rule.setup(self, target)
         self.thresholds = self.rule.thresholds(data)
         self.media = [self._medium(m, target) for m in spec.media]
@@ -154,10 +158,6 @@ class DiffusionModel(mesa.Model):
         self.dt = spec.get("run.dt")
         self.max_steps = spec.get("run.steps")
         self.stop_rule = spec.get("run.stop")
-        self.order = spec.get("run.order")
-        if self.order not in self.rule.orders:
-            raise ConfigError("run.order", f"must be {' or '.join(self.rule.orders)} with wom.rule = "
-                              f"{self.rule.name}; got {self.order!r}")
         self.rule_state = None  # the rule's own state after the run (Engine.rule_state), for its summary
         self.steps_run = 0
         self._rec = None  # a record of one's own, once a replicate block has run (own_record)

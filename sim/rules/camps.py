@@ -29,10 +29,11 @@ COLUMNS = ("clusters", "major_clusters", "largest_cluster", "mean_opinion", "spr
 GAP, MAJOR, CONSENSUS = 0.01, 0.02, 0.02
 
 
-def measure(x: np.ndarray, epsilon: float | None = None) -> dict:
+def measure(x: np.ndarray, epsilon: float | None = None, edges=None) -> dict:
     """The measures of :data:`COLUMNS` for the opinions ``x`` (floats, for a time series).
 
-    ``epsilon``: the confidence bound, for ``settled`` (None: settled means everyone agrees).
+    ``epsilon``: the confidence bound, for ``settled`` (None: settled means everyone agrees);
+    ``edges``: ``(i, j)`` arrays of who listens to whom on a graph (None: everyone to everyone).
     """
     n = len(x)
     if n == 0:
@@ -46,6 +47,9 @@ def measure(x: np.ndarray, epsilon: float | None = None) -> dict:
     width = float(xs[-1] - xs[0])
     if epsilon is None:
         settled = width == 0
+    elif edges is not None:  # every pair of contacts either agrees or is out of reach
+        d = np.abs(x[edges[0]] - x[edges[1]])
+        settled = bool(((d <= GAP) | (d >= epsilon)).all())
     else:
         inner = xs[bounds[1:] - 1] - xs[bounds[:-1]]
         settled = bool((inner <= GAP).all() and (gaps[cut] >= epsilon).all())
@@ -54,14 +58,13 @@ def measure(x: np.ndarray, epsilon: float | None = None) -> dict:
             "polarisation": 4 * var, "width": width, "settled": float(settled)}
 
 
-def summary(x: np.ndarray, ts, epsilon: float | None = None) -> dict:
+def summary(x: np.ndarray, ts, epsilon: float | None = None, edges=None) -> dict:
     """``summary.json`` keys from the final opinions ``x`` and the run's time series ``ts``."""
-    m = measure(x, epsilon)
+    m = measure(x, epsilon, edges)
     width = ts["width"].to_numpy()
     agreed = np.flatnonzero(width <= CONSENSUS)
-    unsettled = np.flatnonzero((ts["settled"].to_numpy() < 1) & (ts["max_change"].to_numpy() > 0))
-    unsettled = unsettled[unsettled > 0]  # step 0 moves nobody
-    steady = int(ts["step"].iloc[unsettled[-1]]) + 1 if unsettled.size else 1
+    unsettled = np.flatnonzero(ts["settled"].to_numpy() < 1)
+    steady = int(ts["step"].iloc[unsettled[-1]]) + 1 if unsettled.size else 0
     steps = int(ts["step"].iloc[-1])
     return {"clusters": int(m["clusters"]), "major_clusters": int(m["major_clusters"]),
             "largest_cluster": m["largest_cluster"], "consensus": bool(m["width"] <= CONSENSUS),

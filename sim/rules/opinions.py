@@ -118,7 +118,9 @@ class OpinionRule(Rule):
         state = {"opinion": opinion, "zealot": zealot, "by_media": np.zeros(n, dtype=bool),
                  "left": np.zeros(0, dtype=np.int64), "ticks": model.streams.get("wom", "ticks"),
                  "media_draws": model.streams.get("wom", "media"), "max_change": np.zeros(1)}
-        state.update({c: np.array([v]) for c, v in camps.measure(opinion, self.bound).items()})  # step 0's record
+        self.edges = None if model.graph.complete else (
+            np.repeat(np.arange(n), np.diff(model.graph.in_indptr)), model.graph.in_indices)
+        state.update({c: np.array([v]) for c, v in camps.measure(opinion, self.bound, self.edges).items()})
         return state
 
     def holders(self, state: dict):
@@ -141,7 +143,7 @@ class OpinionRule(Rule):
         change = np.abs(x - before).reshape(R, n).max(axis=1) if n else np.zeros(R)
         st["max_change"][:] = change
         for r in range(R):
-            for c, v in camps.measure(x[r * n:(r + 1) * n], self.bound).items():
+            for c, v in camps.measure(x[r * n:(r + 1) * n], self.bound, self.edges).items():
                 st[c][r] = v
         above = x > 0.5
         new = np.flatnonzero(above & ~eng.adopted)
@@ -182,10 +184,7 @@ class OpinionRule(Rule):
         return None if self.discrete else self.values["epsilon"]
 
     def may_change(self, eng, n_new):
-        st = eng.data  # until the opinions have settled (zealots of both sides keep a voter model going)
-        if self.discrete:
-            return st["settled"] < 1
-        return (st["settled"] < 1) & (st["max_change"] > 0)
+        return eng.data["settled"] < 1  # zealots of both sides keep a voter model going to run.steps
 
     def counted(self, eng) -> dict:
         st = eng.data
@@ -195,7 +194,7 @@ class OpinionRule(Rule):
 
     def summary(self, state: dict, model) -> dict:
         ts = model.timeseries()
-        out = camps.summary(state["opinion"], ts, self.bound)
+        out = camps.summary(state["opinion"], ts, self.bound, self.edges)
         for j, m in enumerate(model.spec.media):
             near = (np.abs(state["opinion"] - self.media_opinion[j]) < (0.5 if self.discrete else
                                                                          self.values["epsilon"]))
