@@ -30,7 +30,8 @@ import pytest
 GOLDEN = Path(__file__).parent / "data" / "golden.json"
 SCENARIO_SEEDS = None  # each shipped scenario at its own seed
 BLOCK_SEEDS = (1, 2, 3)
-RULES = ("bass", "threshold", "complex", "cascade", "none", "forgetting", "observational")
+RULES = ("bass", "threshold", "complex", "cascade", "none", "forgetting", "observational", "voter", "deffuant",
+         "hegselmann_krause", "algorithmic_bias")
 NETWORKS = {
     "erdos_renyi": {"network.kind": "erdos_renyi", "network.mean_degree": 8, "network.seed": 11},
     "barabasi_albert": {"network.kind": "barabasi_albert", "network.m": 3, "network.seed": 11},
@@ -48,6 +49,12 @@ RULE_SETTINGS = {
     # contacts seen, everyone who has seen a choice deciding at once: waves from ten planted adopters
     "observational": {"wom.observe": "contacts", "media.signal_precision": 0.8, "seeding.strategy": "random",
                       "seeding.count": 10},
+    # opinions, with the medium as a stubborn voice at 0.8; 20 steps (each of n random interactions)
+    "voter": {"run.order": "random_sequential", "media.opinion": 1.0, "wom.zealots": 0.02, "run.steps": 20},
+    "deffuant": {"run.order": "random_sequential", "wom.epsilon": 0.3, "media.opinion": 0.8, "run.steps": 20},
+    "hegselmann_krause": {"wom.epsilon": 0.2, "media.opinion": 0.8, "run.steps": 20},
+    "algorithmic_bias": {"run.order": "random_sequential", "wom.epsilon": 0.3, "wom.gamma": 1.0,
+                         "media.opinion": 0.8, "run.steps": 20},
 }
 
 

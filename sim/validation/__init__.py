@@ -19,7 +19,9 @@ Zachary's karate club and the seeding strategies on a Barabási–Albert graph;
 the friendship paradox on Erdős–Rényi and Barabási–Albert graphs; the
 cultural market of Salganik, Dodds & Watts (inequality and unpredictability
 under social influence) and the self-fulfilling prophecy of Salganik & Watts;
-information cascades against Bikhchandani, Hirshleifer & Welch's closed forms.
+information cascades against Bikhchandani, Hirshleifer & Welch's closed forms;
+the voter model's exit probability and consensus time, Deffuant's camps, the
+Hegselmann–Krause threshold and the algorithmic bias.
 
 Every stochastic check fixes its seeds (each run's seed derives from a root
 seed and the run's content: check, setting, replicate) and allows about 2.5
@@ -31,7 +33,7 @@ registry :data:`CHECKS`, :func:`run_check`, :func:`z_limit` and the helpers
 the checks share), the checks :mod:`~sim.validation.bass`,
 :mod:`~sim.validation.thresholds` (Granovetter, Watts, complex contagion),
 :mod:`~sim.validation.seeding`, :mod:`~sim.validation.friendship`, :mod:`~sim.validation.market` and
-:mod:`~sim.validation.cascades`,
+:mod:`~sim.validation.cascades`, :mod:`~sim.validation.opinions`,
 :mod:`~sim.validation.report` (Markdown, HTML and JSON) and
 :mod:`~sim.validation.cli` (``bouche validate``). The check modules are
 imported here in report order, which is the order of :data:`CHECKS`.
@@ -55,7 +57,7 @@ Examples
 from __future__ import annotations
 
 # the check modules register their checks on import: this line sets the report order (keep it first)
-from sim.validation import bass, thresholds, seeding, friendship, market, cascades  # noqa: F401  # isort: skip
+from sim.validation import bass, thresholds, seeding, friendship, market, cascades, opinions  # noqa: F401  # isort: skip
 from sim.validation.cli import add_arguments, command
 from sim.validation.registry import CHECKS, FIGURES, Check, run_check, run_checks, z_limit
 from sim.validation.report import write_report

@@ -38,6 +38,9 @@ REF = {
     "seeding": "Kim et al. (2015), The Lancet 386(9989); Kempe, Kleinberg & Tardos (2003), KDD",
     "friendship": "Feld (1991), American J. Sociology 96(6); Newman, Strogatz & Watts (2001), Phys. Rev. E 64",
     "bhw": "Bikhchandani, Hirshleifer & Welch (1992), J. Political Economy 100(5)",
+    "voter": "Castellano, Fortunato & Loreto (2009), Rev. Mod. Phys. 81; Holley & Liggett (1975), Ann. Probab. 3",
+    "bounded": "Deffuant, Neau, Amblard & Weisbuch (2000), Adv. Complex Syst. 3; Fortunato (2004), IJMPC 15; "
+               "Fortunato (2005), IJMPC 16; Sîrbu, Pedreschi, Giannotti & Kertész (2019), PLoS ONE 14(3)",
 }
 
 
