@@ -210,5 +210,6 @@ REPORTS: dict[str, str] = {
     "cascades": "sim.reports:cascades_report",
     "measurement": "sim.platform.report:measurement_report",
     "hits": "sim.market.report:hits_report",
+    "organic-reach": "sim.reports.organic_reach:organic_reach_report",
 }
 SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)
