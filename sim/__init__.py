@@ -13,6 +13,7 @@ from sim.model import DiffusionModel, Person  # noqa: E402
 from sim.runs import RunResult, run  # noqa: E402
 from sim.compare import Comparison, compare  # noqa: E402
 from sim.experiments import SweepResult, sweep  # noqa: E402
+from sim.fitting import BassFit, fit  # noqa: E402
 
-__all__ = ["Comparison", "ConfigError", "DiffusionModel", "Person", "RunResult", "Scenario", "compare", "load", "run",
+__all__ = ["BassFit", "Comparison", "ConfigError", "DiffusionModel", "Person", "RunResult", "Scenario", "compare", "fit", "load", "run",
            "SweepResult", "sweep", "__version__"]

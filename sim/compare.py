@@ -53,6 +53,7 @@ __all__ = ["Comparison", "compare", "replicate_seeds", "paired_runs", "paired_di
            "metrics_of", "add_arguments", "command"]
 
 ARMS = ("base", "changed")
+DEFAULT_NAMES = {"base": "as the scenario says", "changed": "with the change"}  # unless named (--name)
 SHOWN = ("final_adopters", "final_fraction", "adopters_media", "adopters_wom", "time_to_50", "total_cost",
          "cost_per_adopter", "impressions", "likes", "engagement_rate", "attributed_adoptions")
 
@@ -211,6 +212,7 @@ class Comparison:
     runs: pd.DataFrame = field(repr=False)
     timeseries: pd.DataFrame = field(repr=False)
     differences: pd.DataFrame = field(repr=False)
+    names: dict = field(default_factory=lambda: dict(DEFAULT_NAMES))
 
     def difference(self, metric: str) -> pd.Series:
         """The row of :attr:`differences` for one metric (changed - base)."""
@@ -228,11 +230,11 @@ class Comparison:
         """
         import textwrap
 
-        from sim.figures.adoption import plt
+        from sim.figures.adoption import plt, time_label
 
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
         colours = {"base": "#2b83ba", "changed": "#d7191c"}
-        labels = labels or {"base": "as the scenario says", "changed": "with the change"}
+        labels = labels or self.names
         share, count = (column, column) if column else _curve_columns(self.timeseries)
         if share not in self.timeseries or share in ("arm", "replicate"):
             names = [c for c in self.timeseries.columns if c not in ("arm", "replicate", "step", "time")]
@@ -246,7 +248,7 @@ class Comparison:
             m, lo, hi = _mean_band(y)
             ax1.plot(t, m, color=colours[arm], lw=2.2, label=f"{labels[arm]} (mean, 95 % band)")
             ax1.fill_between(t, lo, hi, color=colours[arm], alpha=0.25, lw=0)
-        ax1.set(xlabel="time (steps × dt)", ylabel="share of people who adopted" if share == "adopted_fraction"
+        ax1.set(xlabel=time_label(self.scenario) if time_label(self.scenario) != "time" else "time (steps × dt)", ylabel="share of people who adopted" if share == "adopted_fraction"
                 else share.replace("_", " "), ylim=(0, None),
                 title=f"{len(self.seeds)} paired runs (thin lines: each run)")
         ax1.legend(loc="upper left", frameon=False, fontsize=9)
@@ -268,7 +270,7 @@ class Comparison:
             ax2.text(0.5, 0.5, "the twins use different time steps (run.dt):\nno step-by-step difference",
                      ha="center", va="center", transform=ax2.transAxes)
         what = "adopters" if count == "adopters" else count.replace("_", " ")
-        ax2.set(xlabel="time (steps × dt)", ylabel=f"{what}: {labels['changed']} − {labels['base']}",
+        ax2.set(xlabel=time_label(self.scenario) if time_label(self.scenario) != "time" else "time (steps × dt)", ylabel=f"{what}: {labels['changed']} − {labels['base']}",
                 title="What the change did: paired difference over time")
         spec = self.scenario
         head = title or (f"{spec.title or spec.name}: twin runs, the change: {_change_text(self.change)} "
@@ -286,6 +288,7 @@ class Comparison:
 
         with atomic_folder(out, kind="comparison folder") as tmp:
             record = {"scenario": self.scenario.to_dict(), "source": self.scenario.source, "change": self.change,
+                      "names": self.names,
                       "replicates": len(self.seeds), "seeds": self.seeds, "versions": versions(),
                       "differences": json.loads(self.differences.to_json(orient="records"))}
             (tmp / "comparison.json").write_text(json.dumps(record, indent=2, default=_json) + "\n")
@@ -302,6 +305,8 @@ class Comparison:
         spec = self.scenario
         print(f"{spec.name}: {len(self.seeds)} paired replicates (root seed {spec.seed}); change: "
               f"{_change_text(self.change)}", file=file)
+        if self.names != DEFAULT_NAMES:
+            print(f"  base: {self.names['base']}; changed: {self.names['changed']}", file=file)
         print(f"  {'metric':<22}{'base':>12}{'changed':>12}   {'change, paired 95 % CI':<34}"
               f"{'unpaired 95 % CI':<24}{'pairing gain':>12}", file=file)
         metrics = set(self.differences["metric"])
@@ -321,7 +326,7 @@ class Comparison:
 
 
 def compare(scenario, change: dict, replicates: int = 20, seed: int | None = None, overrides: dict | None = None,
-            progress=None) -> Comparison:
+            progress=None, names: dict | None = None) -> Comparison:
     """Run paired twins of a scenario, with and without a change, and compare every metric.
 
     Parameters
@@ -338,6 +343,9 @@ def compare(scenario, change: dict, replicates: int = 20, seed: int | None = Non
         Overrides applied to both twins.
     progress : callable, optional
         ``progress(done, total)`` after each run.
+    names : dict, optional
+        What to call the arms in figures, tables and reports: ``{"base": "TV only",
+        "changed": "TV + influencers"}``.
 
     Returns
     -------
@@ -356,8 +364,12 @@ def compare(scenario, change: dict, replicates: int = 20, seed: int | None = Non
     changed = base.replace(change)
     seeds = replicate_seeds(base.seed, replicates)
     runs_df, ts = paired_runs({"base": base, "changed": changed}, seeds, progress=progress)
+    names = {**DEFAULT_NAMES, **(names or {})}
+    for arm, name in names.items():
+        if arm not in ARMS or not isinstance(name, str) or not name.strip() or len(name) > 80:
+            raise ConfigError("--name", f"must name the arms base and changed with 1 to 80 characters; got {arm}={name!r}")
     return Comparison(scenario=base, changed=changed, change=dict(change), seeds=seeds, runs=runs_df,
-                      timeseries=ts, differences=differences_table(runs_df))
+                      timeseries=ts, differences=differences_table(runs_df), names=names)
 
 
 def check_out(out) -> Path:
@@ -446,6 +458,9 @@ def add_arguments(p) -> None:
     p.add_argument("--out", help="output folder (default: runs/SCENARIO-compare)")
     p.add_argument("--curve", metavar="COLUMN", help="time-series column to draw (default: the adopted share)")
     p.add_argument("--no-plots", action="store_true", help="skip the figure")
+    p.add_argument("--name", dest="names", action="append", default=[], metavar="NAME",
+                   help="name the arms, base first: --name 'TV only' --name 'TV + influencers' (used in the "
+                        "figure, the table and bouche report)")
 
 
 def command(args) -> int:
@@ -459,6 +474,12 @@ def command(args) -> int:
         raise ConfigError("--set", "must give at least one change for the twin (key=value); got none")
     change = dict(config.parse_assignment(text) for text in args.sets)
     overrides = dict(config.parse_assignment(text) for text in args.base_sets)
+    if len(args.names) > 2:
+        raise ConfigError("--name", f"must be given at most twice (base, then changed); got {len(args.names)}")
+    names = dict(zip(ARMS, args.names))
+    for arm, name in names.items():
+        if not name.strip() or len(name) > 80:
+            raise ConfigError("--name", f"must be 1 to 80 characters; got {name!r}")
     if args.steps is not None:
         overrides["run.steps"] = args.steps
     show = sys.stderr.isatty()
@@ -471,7 +492,7 @@ def command(args) -> int:
     out = args.out or f"runs/{name}-compare"
     check_out(out)  # before the runs: a refusal should not cost their time
     result = compare(args.scenario, change=change, replicates=args.replicates, seed=args.seed,
-                     overrides=overrides, progress=progress)
+                     overrides=overrides, progress=progress, names=names)
     result.write(out, plots=not args.no_plots, column=args.curve)
     result.describe()
     files = sorted(p.name for p in Path(out).iterdir() if not p.name.startswith("."))

@@ -24,12 +24,13 @@ from sim import config, reports
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ("bass", "bandwagon", "broadcast-vs-seeding", "measurement")
+SCENARIOS = ("bass", "bandwagon", "broadcast-vs-seeding", "measurement", "organic-reach")
 OUTPUTS = {
     "bass": ["adoption.png", "bass.png"],
     "bandwagon": ["adoption.png", "bandwagon.png"],
     "broadcast-vs-seeding": ["adoption.png", "broadcast-vs-seeding.png", "network.png", "strategies.csv"],
     "measurement": ["adoption.png", "campaigns.csv", "measurement.png", "twin.png"],
+    "organic-reach": ["adoption.png", "organic-reach.csv", "organic-reach.png"],
 }
 
 
@@ -291,3 +292,26 @@ def test_attribution_window_and_likes_by_affinity():
     others = sim.run("measurement", overrides={**small, "measurement.target": "non_fans"}).summary
     assert fans["engagement_rate"] > 5 * others["engagement_rate"]
     assert fans["impressions_on_adopters"] > 0.5 * fans["impressions"] > others["impressions_on_adopters"]
+
+
+# -- organic-reach -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_top_up_keeps_the_first_reach_and_word_of_mouth_gives_back(shipped):
+    """The report's arms: the paid stages fill each organic stage up to 16 %; with word of mouth
+    the top-up buys more adopters than the impressions convert alone (seed 2014: 509 against 193)."""
+    from sim.reports.organic_reach import top_up_arms
+
+    arms, target = top_up_arms(config.load("organic-reach"))
+    assert target == 0.16
+    paid = [m for m in arms["top-up"].media if m["cost_per_contact"] > 0]
+    assert sorted(round(m["reach"], 6) for m in paid) == [0.08, 0.12, 0.14]
+    assert {a.values["wom.rule"] for name, a in arms.items() if "no word" in name} == {"none"}
+    folder, _, text = shipped["organic-reach"]
+    import pandas as pd
+
+    table = pd.read_csv(folder / "organic-reach.csv").set_index("arm")["adopters_mean"]
+    with_wom = table["top-up"] - table["organic"]
+    without = table["top-up, no word of mouth"] - table["organic, no word of mouth"]
+    assert with_wom > without > 0 and "word of mouth gives back" in text

@@ -88,6 +88,8 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
     Param("run.steps", "int", 100, "maximum number of steps", lo=1, hi=2**31 - 1),  # int32 steps (adopted_at)
     Param("run.dt", "float", 1.0, "length of a step in time units (Bass rates are per unit time)",
           lo=0.0, hi=1.0, lo_open=True),
+    Param("run.time_unit", "str", "step", "what one unit of time is, in words (day, week, month...): used in "
+          "every figure and table of a report (a step lasts run.dt of it)"),
     Param("run.stop", "choice", "quiescent", "stop after run.steps, or earlier when nothing can change any more",
           choices=("steps", "quiescent")),
     Param("run.order", "choice", "synchronous", "who acts in a step: everyone at once (synchronous), one person "
@@ -217,5 +219,6 @@ REPORTS: dict[str, str] = {
     "echo-chambers": "sim.reports:echo_chambers_report",
     "measurement": "sim.platform.report:measurement_report",
     "hits": "sim.market.report:hits_report",
+    "organic-reach": "sim.reports.organic_reach:organic_reach_report",
 }
 SECTIONS = tuple(dict.fromkeys(k.split(".")[0] for k in PARAMS)) + ("media",)

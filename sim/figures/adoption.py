@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from sim import rules  # noqa: E402
 
-__all__ = ["CHANNEL_COLOURS", "CHANNEL_LABELS", "adoption_figure", "subtitle"]
+__all__ = ["CHANNEL_COLOURS", "CHANNEL_LABELS", "adoption_figure", "subtitle", "time_label"]
 
 CHANNEL_COLOURS = {"seed": "#7b3294", "media": "#e66101", "wom": "#2b83ba"}
 CHANNEL_LABELS = {"seed": "seeded", "media": "mass media", "wom": "word of mouth"}
@@ -32,6 +32,12 @@ def subtitle(spec, n: int | None = None) -> str:
     return f"{net} | word of mouth: {rule} {detail} | {media}"
 
 
+def time_label(spec) -> str:
+    """The time axis's label in the scenario's unit (``run.time_unit``): "time (months)"; "time" for steps."""
+    unit = spec.values.get("run.time_unit", "step") if spec is not None else "step"
+    return "time" if unit in ("step", "", None) else f"time ({unit}s)"
+
+
 def adoption_figure(result, path: str | Path) -> Path:
     """Adoption over time by channel (stacked) and new adopters per step."""
     ts = result.timeseries
@@ -42,7 +48,8 @@ def adoption_figure(result, path: str | Path) -> Path:
     ax1.stackplot(t, *cum, colors=[CHANNEL_COLOURS[c] for c in ("seed", "media", "wom")],
                   labels=[CHANNEL_LABELS[c] for c in ("seed", "media", "wom")], alpha=0.85, step="post")
     ax1.plot(t, ts["adopted_fraction"], color="black", lw=1.2, drawstyle="steps-post", label="all adopters")
-    ax1.set(xlabel="time", ylabel="share of people who adopted", ylim=(0, 1.02), xlim=(t[0], max(t[-1], 1e-9)),
+    spec = result.model.spec
+    ax1.set(xlabel=time_label(spec), ylabel="share of people who adopted", ylim=(0, 1.02), xlim=(t[0], max(t[-1], 1e-9)),
             title="Who has adopted, and through which channel")
     ax1.legend(loc="upper left", frameon=False, fontsize=9)
     width = (t[1] - t[0]) if len(t) > 1 else 1.0
@@ -52,7 +59,7 @@ def adoption_figure(result, path: str | Path) -> Path:
         ax2.bar(t, vals, width=width, bottom=bottom, color=CHANNEL_COLOURS[c], label=CHANNEL_LABELS[c],
                 align="edge", linewidth=0)
         bottom = vals if bottom is None else bottom + vals
-    ax2.set(xlabel="time", ylabel="new adopters per step", title="New adopters per step")
+    ax2.set(xlabel=time_label(spec), ylabel="new adopters per step", title="New adopters per step")
     ax2.legend(loc="upper right", frameon=False, fontsize=9)
     spec = result.model.spec
     fig.suptitle(f"{spec.title or spec.name} (seed {spec.seed})\n{subtitle(spec, n)}", fontsize=10)

@@ -1,0 +1,120 @@
+"""The page itself: a :class:`Page` record, the registry of folder kinds, and the HTML it renders to."""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.errors import ConfigError
+from sim.outputs import atomic_folder, read_marker
+
+__all__ = ["PAGES", "Page", "KIND", "build", "render", "write_page"]
+
+KIND = "report page"
+# Kind of output folder (its marker's "bouche") -> "module:function" that reads one into a Page.
+PAGES: dict[str, str] = {
+    "run folder": "sim.onepage.kinds:run_page",
+    "comparison folder": "sim.onepage.kinds:comparison_page",
+    "stored sweep": "sim.onepage.kinds:sweep_page",
+    "fit folder": "sim.onepage.kinds:fit_page",
+}
+
+
+@dataclass
+class Page:
+    """What one page says, in plain words; every number with its unit."""
+
+    title: str
+    question: str
+    answer: str
+    assumptions: list[tuple[str, str]] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list)  # first row: the header
+    sensitivity: str = ""
+    sensitivity_table: list[list[str]] = field(default_factory=list)
+    command: str = ""
+    seed: str = ""
+    versions: dict = field(default_factory=dict)
+    source: str = ""
+
+
+def build(folder, **options) -> Page:
+    """Read an output folder of any registered kind into a :class:`Page`; ConfigError for anything else."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError("FOLDER", f"must be an output folder written by bouche; got {str(folder)!r}, which "
+                                    f"{'is a file' if folder.exists() else 'does not exist'}")
+    marker = read_marker(folder)
+    if marker is None:
+        raise ConfigError("FOLDER", f"must be an output folder written by bouche (with its .bouche.json marker); "
+                                    f"got {str(folder)!r}, which has none")
+    kind = marker["bouche"]
+    if kind not in PAGES:
+        raise ConfigError("FOLDER", f"must be one of: {', '.join(sorted(PAGES))}; got a {kind} ({str(folder)!r})")
+    module, name = PAGES[kind].split(":")
+    return getattr(importlib.import_module(module), name)(folder, **options)
+
+
+def _table(rows: list[list[str]], cls: str = "") -> str:
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows[1:])
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _image(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<figure><img alt="{html.escape(Path(path).stem)}" src="data:image/png;base64,{data}"></figure>'
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:980px;margin:24px auto;
+padding:0 18px;color:#1d1d1f;line-height:1.45}
+h1{font-size:1.55em;margin-bottom:.2em}h2{font-size:1.1em;margin:1.3em 0 .4em;color:#333;
+border-bottom:1px solid #ddd;padding-bottom:.15em}
+.question{font-size:1.15em;color:#444}.answer{font-size:1.2em;background:#eef5fb;border-left:5px solid #2b83ba;
+padding:.6em .9em}
+table{border-collapse:collapse;font-size:.92em;margin:.4em 0}td,th{border:1px solid #ddd;padding:3px 8px;
+text-align:left}th{background:#f4f4f4}
+dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:.3em 0}dt{color:#555}dd{margin:0}
+figure{margin:.6em 0}img{max-width:100%}
+.repro{font-size:.85em;color:#555}code{background:#f4f4f4;padding:1px 4px;border-radius:3px;word-break:break-all}
+@media print{body{margin:0}.answer{break-inside:avoid}figure{break-inside:avoid}}
+"""
+
+
+def render(page: Page) -> str:
+    """The page as one self-contained HTML document (figures embedded)."""
+    esc = html.escape
+    assumptions = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in page.assumptions)
+    versions = ", ".join(f"{k} {v}" for k, v in page.versions.items())
+    parts = [
+        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(page.title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{esc(page.title)}</h1>",
+        f'<p class="question"><strong>The question.</strong> {esc(page.question)}</p>',
+        f'<h2>The answer</h2><p class="answer" id="answer">{esc(page.answer)}</p>',
+        _table(page.table, "results"),
+        "".join(_image(p) for p in page.figures),
+        f"<h2>Assumptions</h2><dl>{assumptions}</dl>",
+        f'<h2>How much the answer moves</h2><p id="sensitivity">{esc(page.sensitivity)}</p>',
+        _table(page.sensitivity_table, "sensitivity"),
+        '<h2>Reproduce it</h2><div class="repro">',
+        f"<p>Command: <code>{esc(page.command or 'not recorded')}</code></p>",
+        f"<p>Seed: {esc(page.seed or 'none (no randomness)')}. From: {esc(page.source)}</p>",
+        f"<p>Versions: {esc(versions)}</p></div>",
+        "</body></html>",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def write_page(folder, out, pdf: bool = False, **options) -> Path:
+    """Build the page of ``folder`` and write it as ``out/report.html`` (a ``report page`` folder)."""
+    page = build(folder, **options)
+    with atomic_folder(out, kind=KIND) as tmp:
+        (tmp / "report.html").write_text(render(page), encoding="utf-8")
+    return Path(out)
