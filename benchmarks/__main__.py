@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
 
             status |= extending.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
                                      write_json=not args.no_json)
+        elif suite == "opinions":
+            from benchmarks import opinions
+
+            status |= opinions.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
+                                    write_json=not args.no_json)
     return status
 
 

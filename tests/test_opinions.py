@@ -179,3 +179,18 @@ def test_bad_settings_get_one_line_and_status_2(tmp_path, capsys, sets, key):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and key in lines[0], lines
     assert not (tmp_path / "out").exists()
+
+
+def test_the_classroom_app_shows_the_opinions_with_epsilon_and_gamma_sliders():
+    from sim import config
+    from sim.viz import ClassroomModel, controls
+
+    ctl = controls(config.load("echo-chambers"))
+    assert ctl["epsilon"]["value"] == 0.25 and ctl["gamma"]["value"] == 1.0 and "media_p" not in ctl
+    m = ClassroomModel("echo-chambers", n=200, gamma=0.0)
+    first = m.rule_picture()
+    for _ in range(5):
+        m.step()
+    now = m.rule_picture()
+    assert now.shape == (420, 560, 4) and not np.array_equal(first, now)
+    assert m.sim.spec.get("wom.gamma") == 0.0

@@ -1,0 +1,91 @@
+"""Opinion dynamics against NDlib, the library researchers use for them, on the same graphs.
+
+For n = 10^4 and 10^5 (an Erdős–Rényi graph of mean degree 10, built once and
+handed to both), the time of one sweep (n random sequential interactions) of
+the voter model and of the algorithmic-bias model (ε = 0.3, γ = 1, μ = 0.5),
+and their ratio; then a 10^6-person run of the engine alone. NDlib's voter
+model updates one person per iteration, so n of its iterations make a sweep;
+its algorithmic-bias iteration is a sweep. NDlib is not a dependency: without
+it (``pip install ndlib``) only the engine's times are printed. NDlib is
+seeded through NumPy's global generator; the comparison is of speed, not of
+numbers (the engine's are checked against the published results in
+``bouche validate``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+import sim
+
+__all__ = ["main"]
+
+
+def _engine_sweep(rule: str, graph, steps: int, repeats: int, **more) -> float:
+    ov = {"media": [], "seeding.strategy": "none", "wom.rule": rule, "run.order": "random_sequential",
+          "run.steps": steps, "run.stop": "steps", **more}
+    times = []
+    for r in range(repeats):
+        m = sim.DiffusionModel("bass", seed=r + 1, overrides=ov, graph=graph)
+        t0 = time.perf_counter()
+        m.run()
+        times.append((time.perf_counter() - t0) / steps)
+    return statistics.median(times)
+
+
+def _ndlib_sweep(kind: str, G, n: int, ticks: int) -> float | None:
+    try:
+        import ndlib.models.ModelConfig as mc
+        import ndlib.models.opinions as op
+    except ImportError:
+        return None
+    np.random.seed(1)
+    cfg = mc.Configuration()
+    if kind == "voter":
+        model = op.VoterModel(G)
+        cfg.add_model_parameter("fraction_infected", 0.5)
+    else:
+        model = op.AlgorithmicBiasModel(G)
+        cfg.add_model_parameter("epsilon", 0.3)
+        cfg.add_model_parameter("gamma", 1.0)
+    model.set_initial_status(cfg)
+    model.iteration()  # the first iteration only reports the initial state
+    t0 = time.perf_counter()
+    for _ in range(ticks):
+        model.iteration()
+    seconds = time.perf_counter() - t0
+    return seconds * (n / ticks if kind == "voter" else 1 / ticks)
+
+
+def main(quick: bool = False, repeats: int | None = 3, seed: int | None = 1, write_json: bool = True) -> int:
+    import networkx as nx
+
+    repeats = repeats or 3
+    sizes = (2_000, 10_000) if quick else (10_000, 100_000)
+    print(f"{'n':>9}  {'model':<17} {'bouche s/sweep':>15} {'NDlib s/sweep':>14} {'ratio':>8}")
+    for n in sizes:
+        G = nx.fast_gnp_random_graph(n, 10 / (n - 1), seed=seed)
+        graph = sim.networks.as_graph(G)
+        for kind, rule, more in (("voter", "voter", {}),
+                                 ("algorithmic bias", "algorithmic_bias", {"wom.epsilon": 0.3, "wom.gamma": 1.0})):
+            ours = _engine_sweep(rule, graph, 3 if n > 20_000 else 5, repeats, **more)
+            theirs = _ndlib_sweep("voter" if rule == "voter" else "ab", G, n, 2000 if rule == "voter" else 1)
+            ratio = f"{theirs / ours:,.0f}x" if theirs else "n/a"
+            print(f"{n:>9,}  {kind:<17} {ours:>15.4f} {theirs if theirs is not None else float('nan'):>14.3f} "
+                  f"{ratio:>8}")
+    if not quick:
+        big = 1_000_000
+        ov = {"network.kind": "erdos_renyi", "network.n": big, "network.mean_degree": 10, "media": [],
+              "seeding.strategy": "none", "wom.rule": "deffuant", "wom.epsilon": 0.3,
+              "run.order": "random_sequential", "run.steps": 3, "run.stop": "steps"}
+        t0 = time.perf_counter()
+        m = sim.DiffusionModel("bass", seed=1, overrides=ov)
+        t1 = time.perf_counter()
+        m.run()
+        t2 = time.perf_counter()
+        print(f"{big:>9,}  Deffuant, 3 sweeps: build {t1 - t0:.1f} s, {(t2 - t1) / 3:.2f} s per sweep "
+              f"({big:,} interactions each)")
+    return 0
