@@ -23,7 +23,7 @@ RUNNER = TUTORIAL_RUNNER
 def test_the_tutorials_are_all_there():
     assert [p.name for p in TUTORIALS] == ["01_first_diffusion_model.py", "02_bandwagons_and_tipping_points.py",
                                            "03_what_did_the_campaign_do.py", "04_hits_and_luck.py",
-                                           "05_information_cascades.py"]
+                                           "05_information_cascades.py", "06_opinions_and_echo_chambers.py"]
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
