@@ -26,12 +26,13 @@ import sim
 __all__ = ["main"]
 
 
-def _engine_sweep(rule: str, graph, steps: int, repeats: int, **more) -> float:
+def _engine_sweep(rule: str, graph, steps: int, repeats: int, compiled: bool, **more) -> float:
     ov = {"media": [], "seeding.strategy": "none", "wom.rule": rule, "run.order": "random_sequential",
           "run.steps": steps, "run.stop": "steps", **more}
     times = []
     for r in range(repeats):
         m = sim.DiffusionModel("bass", seed=r + 1, overrides=ov, graph=graph)
+        m.rule.compiled = compiled
         t0 = time.perf_counter()
         m.run()
         times.append((time.perf_counter() - t0) / steps)
@@ -67,7 +68,11 @@ def main(quick: bool = False, repeats: int | None = 3, seed: int | None = 1, wri
 
     repeats = repeats or 3
     sizes = (2_000, 10_000) if quick else (10_000, 100_000)
-    print(f"{'n':>9}  {'model':<17} {'bouche s/sweep':>15} {'NDlib s/sweep':>14} {'ratio':>8}")
+    from sim.rules import ticks_jit
+
+    print("bouche's sweep with the compiled loop (Numba) and with the NumPy batches; NDlib's; NDlib / bouche"
+          + ("" if ticks_jit.AVAILABLE else " (Numba not installed: both columns are the NumPy batches)"))
+    print(f"{'n':>9}  {'model':<17} {'Numba s':>9} {'NumPy s':>9} {'NDlib s':>10} {'ratio':>9} {'ratio NumPy':>12}")
     for n in sizes:
         G = nx.fast_gnp_random_graph(n, 10 / (n - 1), seed=seed)
         G.remove_nodes_from(list(nx.isolates(G)))  # NDlib's feed fails on a person without contacts
@@ -76,12 +81,15 @@ def main(quick: bool = False, repeats: int | None = 3, seed: int | None = 1, wri
         graph = sim.networks.as_graph(G)
         for kind, rule, more in (("voter", "voter", {}),
                                  ("algorithmic bias", "algorithmic_bias", {"wom.epsilon": 0.3, "wom.gamma": 1.0})):
-            ours = _engine_sweep(rule, graph, 3 if n > 20_000 else 5, repeats, **more)
+            steps = 3 if n > 20_000 else 5
+            ours = _engine_sweep(rule, graph, steps, repeats, True, **more)
+            batches = _engine_sweep(rule, graph, steps, repeats, False, **more)
             theirs = _ndlib_sweep("voter" if rule == "voter" else "ab", G, n,
                                   (2000 if n < 50_000 else 200) if rule == "voter" else 1)
             ratio = f"{theirs / ours:,.0f}x" if theirs else "n/a"
-            print(f"{n:>9,}  {kind:<17} {ours:>15.4f} {theirs if theirs is not None else float('nan'):>14.3f} "
-                  f"{ratio:>8}")
+            ratio_np = f"{theirs / batches:,.0f}x" if theirs else "n/a"
+            print(f"{n:>9,}  {kind:<17} {ours:>9.4f} {batches:>9.4f} "
+                  f"{theirs if theirs is not None else float('nan'):>10.3f} {ratio:>9} {ratio_np:>12}")
     if not quick:
         big = 1_000_000
         ov = {"network.kind": "erdos_renyi", "network.n": big, "network.mean_degree": 10, "media": [],

@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from sim import cli
-from sim.rules import camps
+from sim.rules import camps, ticks_jit
 from sim.rules.opinions import _SOFT, _neighbours
 
 COMPLETE = {"network.kind": "complete", "media": [], "seeding.strategy": "none", "run.order": "random_sequential"}
@@ -51,9 +51,11 @@ def _plain(rule, x, zealot, graph, actors, u, eps, mu, gamma):
     return x
 
 
+@pytest.mark.parametrize("compiled", [False, pytest.param(True, marks=pytest.mark.skipif(
+    not ticks_jit.AVAILABLE, reason="Numba is not installed"))], ids=["numpy-batches", "numba"])
 @pytest.mark.parametrize("rule", ["voter", "deffuant", "algorithmic_bias"])
-def test_batched_ticks_equal_one_tick_after_another(rule):
-    ov = {"network.kind": "erdos_renyi", "network.n": 300, "network.mean_degree": 6, "media": [],
+def test_batched_ticks_equal_one_tick_after_another(rule, compiled):
+    ov = {"network.kind": "barabasi_albert", "network.n": 300, "network.m": 3, "media": [],
           "seeding.strategy": "none", "run.order": "random_sequential", "wom.rule": rule, "run.steps": 1,
           "run.stop": "steps", "wom.zealots": 0.05}
     if rule != "voter":
@@ -68,6 +70,7 @@ def test_batched_ticks_equal_one_tick_after_another(rule):
     actors, u = rng.integers(0, 300, size=300), rng.random(300)
     want = _plain(rule, x0, zealot, m.graph, actors, u, ov.get("wom.epsilon", 0), ov.get("wom.mu", 0),
                   ov.get("wom.gamma", 0))
+    m.rule.compiled = compiled  # the NumPy batches, or the compiled loop where Numba is installed
     m.run()
     np.testing.assert_array_equal(m.rule_state["opinion"], want)  # bit for bit
     assert not np.array_equal(want, x0)

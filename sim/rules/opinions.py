@@ -54,7 +54,7 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.params import Param, prob
 from sim.population import MEDIA
-from sim.rules import camps
+from sim.rules import camps, ticks_jit
 from sim.rules.base import Rule
 from sim.rules.ticks import run_ticks
 
@@ -241,6 +241,11 @@ class _Paired(OpinionRule):
 
     orders = ("random_sequential",)
     writes_partner = True
+    compiled = True  # use the Numba kernel where Numba is installed (tests switch it off to compare)
+
+    def jit(self, x, zealot, actors, u, indptr, indices, complete) -> None:
+        ticks_jit.deffuant(x, zealot, actors, u, indptr, indices, complete, self.values["epsilon"],
+                           self.values["mu"])
 
     def update(self, eng, x, zealot, rng) -> None:
         if eng.order == "synchronous":
@@ -249,6 +254,12 @@ class _Paired(OpinionRule):
         n = len(x)
         actors = rng.integers(0, n, size=n)
         u = rng.random(n)
+        if ticks_jit.AVAILABLE and self.compiled:  # the same ticks, one after another, compiled
+            g = eng.graph
+            indptr = g.in_indptr if not g.complete else np.zeros(1, dtype=np.int64)
+            indices = g.in_indices if not g.complete else np.zeros(1, dtype=np.int64)
+            self.jit(x, zealot, actors, u, indptr, indices, bool(g.complete))
+            return
 
         def writes(ts, partner):
             if self.writes_partner:
@@ -295,6 +306,9 @@ class Voter(_Paired):
         keep = ~zealot[a]
         x[a[keep]] = x[b[keep]]
 
+    def jit(self, x, zealot, actors, u, indptr, indices, complete) -> None:
+        ticks_jit.voter(x, zealot, actors, u, indptr, indices, complete)
+
     def synchronous(self, eng, x, zealot, rng) -> None:
         n = len(x)
         b = _neighbours(eng.graph, np.arange(n), rng.random(n))
@@ -327,8 +341,15 @@ class AlgorithmicBias(_Paired):
                 "wom.gamma": {"type": "SliderFloat", "value": values["wom.gamma"], "min": 0.0, "max": 2.0,
                               "step": 0.1, "label": "feed bias gamma"}}
 
+    def jit(self, x, zealot, actors, u, indptr, indices, complete) -> None:
+        v = self.values
+        if v["gamma"] == 0:
+            super().jit(x, zealot, actors, u, indptr, indices, complete)
+            return
+        ticks_jit.biased(x, zealot, actors, u, indptr, indices, complete, v["epsilon"], v["mu"], v["gamma"], _SOFT)
+
     def update(self, eng, x, zealot, rng) -> None:
-        if not (eng.graph.complete and self.values["gamma"] > 0):
+        if not (eng.graph.complete and self.values["gamma"] > 0) or (ticks_jit.AVAILABLE and self.compiled):
             super().update(eng, x, zealot, rng)
             return
         # everyone is a contact: each tick's feed reads every opinion, so ticks go one by one
@@ -352,23 +373,24 @@ class AlgorithmicBias(_Paired):
             return _neighbours(graph, actors, u)
         n = graph.n
         if graph.complete:
-            pos = np.tile(np.arange(n), len(actors))
+            nb = np.tile(np.arange(n), len(actors))
             src = np.repeat(np.arange(len(actors)), n)
-            nb = pos
             keep = nb != actors[src]
             nb, src = nb[keep], src[keep]
             lens = np.full(len(actors), n - 1)
         else:
             nb, lens = self._contacts(graph, actors)
             src = np.repeat(np.arange(len(actors)), lens)
-        w = (np.abs(x[actors[src]] - x[nb]) + _SOFT) ** (-self.values["gamma"])
-        cum = np.cumsum(w)
-        ends = np.cumsum(lens)
-        before = np.concatenate(([0.0], cum))[ends - lens]
-        total = np.concatenate(([0.0], cum))[ends] - before
-        k = np.searchsorted(cum, before + u * total, side="right")
-        k = np.minimum(k, np.maximum(ends - 1, 0))
-        out = np.where(lens > 0, nb[np.minimum(k, max(len(nb) - 1, 0))] if len(nb) else -1, -1)
+        # each actor's weights in a row of its own, summed left to right: the arithmetic of one tick alone
+        first = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        col = np.arange(len(nb)) - np.repeat(first, lens)
+        w = np.zeros((len(actors), int(lens.max()) if len(actors) else 0))
+        w[src, col] = (np.abs(x[actors[src]] - x[nb]) + _SOFT) ** (-self.values["gamma"])
+        cum = np.cumsum(w, axis=1)
+        total = cum[np.arange(len(actors)), np.maximum(lens - 1, 0)] if w.size else np.zeros(len(actors))
+        k = ((cum <= (u * total)[:, None]) & (np.arange(w.shape[1]) < lens[:, None])).sum(axis=1)
+        k = np.minimum(k, np.maximum(lens - 1, 0))
+        out = np.where(lens > 0, nb[np.minimum(first + k, max(len(nb) - 1, 0))] if len(nb) else -1, -1)
         return out.astype(np.int64)
 
     def _contacts(self, graph, actors):
