@@ -31,7 +31,7 @@ def _plain(rule, x, zealot, graph, actors, u, eps, mu, gamma):
             nb = graph.in_indices[graph.in_indptr[i]:graph.in_indptr[i + 1]]
             if len(nb) == 0:
                 continue
-            w = (np.abs(x[nb] - x[i]) + _SOFT) ** (-gamma)
+            w = (np.abs(x[nb] - x[i]) + _SOFT) ** (-gamma)  # as the rule computes it
             cum = np.cumsum(w)
             j = int(nb[min(int(np.searchsorted(cum, v * cum[-1], side="right")), len(nb) - 1)])
         else:
@@ -53,15 +53,17 @@ def _plain(rule, x, zealot, graph, actors, u, eps, mu, gamma):
 
 @pytest.mark.parametrize("compiled", [False, pytest.param(True, marks=pytest.mark.skipif(
     not ticks_jit.AVAILABLE, reason="Numba is not installed"))], ids=["numpy-batches", "numba"])
-@pytest.mark.parametrize("rule", ["voter", "deffuant", "algorithmic_bias"])
+@pytest.mark.parametrize("rule", ["voter", "deffuant", "algorithmic_bias", "algorithmic_bias_1"])
 def test_batched_ticks_equal_one_tick_after_another(rule, compiled):
+    gamma = 1.0 if rule == "algorithmic_bias_1" else 1.2  # 1: NumPy's ** takes a reciprocal
+    rule = rule.removesuffix("_1")
     ov = {"network.kind": "barabasi_albert", "network.n": 300, "network.m": 3, "media": [],
           "seeding.strategy": "none", "run.order": "random_sequential", "wom.rule": rule, "run.steps": 1,
           "run.stop": "steps", "wom.zealots": 0.05}
     if rule != "voter":
         ov.update({"wom.epsilon": 0.3, "wom.mu": 0.4})
     if rule == "algorithmic_bias":
-        ov["wom.gamma"] = 1.2
+        ov["wom.gamma"] = gamma
     m = sim.DiffusionModel("bass", seed=3, overrides=ov)
     st = m.engine.rule_state(0)
     x0, zealot = st["opinion"].copy(), st["zealot"].copy()

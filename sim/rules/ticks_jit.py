@@ -71,6 +71,15 @@ def _deffuant(x, zealot, actors, u, indptr, indices, complete, eps, mu):
             _meet_jit(x, zealot, i, j, eps, mu)
 
 
+def _weight(a, gamma):  # a ** -gamma as NumPy's ** computes it (a reciprocal for -1)
+    if gamma == 1.0:
+        return 1.0 / a
+    return a ** (-gamma)
+
+
+_weight_jit = _jit(_weight)
+
+
 def _biased(x, zealot, actors, u, indptr, indices, complete, eps, mu, gamma, soft):
     n = len(x)
     w = np.empty(n if complete else max(1, int((indptr[1:] - indptr[:-1]).max()) if n else 1))
@@ -80,13 +89,13 @@ def _biased(x, zealot, actors, u, indptr, indices, complete, eps, mu, gamma, sof
             count = 0
             for k in range(n):
                 if k != i:
-                    w[count] = (abs(x[i] - x[k]) + soft) ** (-gamma)
+                    w[count] = _weight_jit(abs(x[i] - x[k]) + soft, gamma)
                     count += 1
         else:
             start = indptr[i]
             count = indptr[i + 1] - start
             for k in range(count):
-                w[k] = (abs(x[i] - x[indices[start + k]]) + soft) ** (-gamma)
+                w[k] = _weight_jit(abs(x[i] - x[indices[start + k]]) + soft, gamma)
         if count == 0:
             continue
         total = 0.0
