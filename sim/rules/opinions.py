@@ -99,6 +99,9 @@ class OpinionRule(Rule):
 
     def setup(self, model, target) -> dict:
         n, spec = model.n, model.spec
+        if target.xp is not np:
+            raise ConfigError("device", f"must be cpu with wom.rule = {self.name} (its interactions run on the "
+                                        f"host, compiled where Numba is installed); got gpu")
         rng = model.streams.get("population", "opinions")
         how = spec.get("population.opinions")
         if how == "auto":
