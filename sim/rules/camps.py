@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules import ticks_jit
+
 __all__ = ["COLUMNS", "GAP", "MAJOR", "CONSENSUS", "measure", "summary"]
 
 COLUMNS = ("clusters", "major_clusters", "largest_cluster", "mean_opinion", "spread", "polarisation", "width",
@@ -48,8 +50,11 @@ def measure(x: np.ndarray, epsilon: float | None = None, edges=None) -> dict:
     if epsilon is None:
         settled = width == 0
     elif edges is not None:  # every pair of contacts either agrees or is out of reach
-        d = np.abs(x[edges[0]] - x[edges[1]])
-        settled = bool(((d <= GAP) | (d >= epsilon)).all())
+        if ticks_jit.AVAILABLE:  # compiled, it stops at the first pair that can still move
+            settled = bool(ticks_jit.edges_settled(x, edges[0], edges[1], GAP, epsilon))
+        else:
+            d = np.abs(x[edges[0]] - x[edges[1]])
+            settled = bool(((d <= GAP) | (d >= epsilon)).all())
     else:
         inner = xs[bounds[1:] - 1] - xs[bounds[:-1]]
         settled = bool((inner <= GAP).all() and (gaps[cut] >= epsilon).all())

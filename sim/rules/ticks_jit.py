@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "voter", "deffuant", "biased"]
+__all__ = ["AVAILABLE", "voter", "deffuant", "biased", "edges_settled"]
 
 try:  # optional: the NumPy batches give the same numbers without it
     import numba
@@ -114,3 +114,14 @@ def _biased(x, zealot, actors, u, indptr, indices, complete, eps, mu, gamma, sof
 
 
 voter, deffuant, biased = _jit(_voter), _jit(_deffuant), _jit(_biased)
+
+
+def _edges_settled(x, rows, cols, gap, eps):  # every pair of contacts agrees (within gap) or is out of reach
+    for e in range(len(rows)):
+        d = abs(x[rows[e]] - x[cols[e]])
+        if gap < d < eps:
+            return False
+    return True
+
+
+edges_settled = _jit(_edges_settled)
