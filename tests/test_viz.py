@@ -317,3 +317,22 @@ def test_the_cascade_app_shows_people_deciding_one_by_one(browser_context, tmp_p
         assert not [e for e in errors if not e.startswith("404")], errors
     finally:
         app.stop()
+
+
+@pytest.mark.slow
+def test_the_echo_chambers_app_shows_opinions_and_its_sliders(browser_context, tmp_path):
+    app = App(["echo-chambers", "--set", "network.n=300", "--interval", "50"], tmp_path / "server.log")
+    try:
+        page, errors = _open(browser_context, app, ".bouche-adopters")
+        page.locator("img.bouche-rule").wait_for()
+        first = page.locator("img.bouche-rule").get_attribute("src")
+        for label in ("confidence bound epsilon", "feed bias gamma"):
+            assert _slider(page, label).count() == 1, label
+        page.get_by_role("button", name="▶").click()
+        page.wait_for_function("parseInt(document.querySelector('.bouche-step').innerText.split(' ')[1]) >= 4",
+                               timeout=30000)
+        assert page.locator("img.bouche-rule").get_attribute("src") != first
+        _save(page, tmp_path / "viz-echo-chambers.png")
+        assert not [e for e in errors if not e.startswith("404")], errors
+    finally:
+        app.stop()

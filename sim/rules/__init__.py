@@ -25,7 +25,7 @@ Examples
 >>> get("gossip")
 Traceback (most recent call last):
 ...
-KeyError: "no word-of-mouth rule 'gossip' (registered: bass, threshold, complex, cascade, none, forgetting, observational, voter, deffuant, hegselmann_krause, algorithmic_bias)"
+KeyError: "no word-of-mouth rule 'gossip' (registered: ...)"
 """
 
 from __future__ import annotations

@@ -122,6 +122,7 @@ class Rule:
     # state entries holding flat indices (shifted by r*n when replicates are joined)
     index_state: ClassVar[tuple[str, ...]] = ()
     replicate_state: ClassVar[tuple[str, ...]] = ()
+    reveals: ClassVar[str] = ""  # what the app's picture hides until asked (e.g. "private hints")
     columns: ClassVar[tuple[str, ...]] = ()
     column_types: ClassVar[dict] = {}  # column -> dtype of the rule's own columns (default int64 counts)
 
@@ -205,7 +206,8 @@ class Rule:
 
     def picture(self, model, reveal: bool = False):
         """A live picture of the rule's own state for the browser app (RGBA pixels, drawn in place of the
-        network), or None (the default: the network). ``reveal``: show what the class is meant to guess."""
+        network), or None (the default: the network). ``reveal``: show what the class is meant to guess
+        (what :attr:`reveals` names; the app then offers a box to show it during the run)."""
         return None
 
     def summary(self, state: dict, model) -> dict:

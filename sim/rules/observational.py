@@ -151,6 +151,7 @@ class Observational(Rule):
     replicate_state = ("belief", "public", "public_heard", "media_sign", "n_decided", "since", "cascade_dir",
                        "new_rejecters")
     columns = ("new_rejecters",)
+    reveals = "private hints"
 
     def __init__(self, values: dict):
         super().__init__(values)

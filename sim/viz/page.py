@@ -61,8 +61,9 @@ def make_page(source: str = "bass", fixed: tuple = (), seed: int | None = None, 
     params = {"source": source, "fixed": fixed, "max_drawn": max_drawn,
               "seed": {"type": "InputText", "value": str(base.seed), "label": "random seed"}}
     params.update(controls(base, start_n=start_n))
-    if base.model == "adoption" and rules.get(base.get("wom.rule")).picture is not rules.Rule.picture:
-        params["show_hints"] = {"type": "Checkbox", "value": False, "label": "show private hints"}
+    hidden = rules.get(base.get("wom.rule")).reveals if base.model == "adoption" else ""
+    if hidden:  # the rule's picture hides something until asked
+        params["show_hints"] = {"type": "Checkbox", "value": False, "label": f"show {hidden}"}
     start = {k: (v["value"] if isinstance(v, dict) and "type" in v else v) for k, v in params.items()}
     ClassroomModel(**start)  # fail now, with the one-line error, rather than in the browser
 
@@ -79,8 +80,8 @@ def make_page(source: str = "bass", fixed: tuple = (), seed: int | None = None, 
         own = model.rule_picture()
         if own is not None:
             model.drawn()
-            return picture(_jpeg(own), "bouche-rule", "Tick 'show private hints' and press Reset to see them "
-                                                      "during the run; they show at the end anyway.")
+            note = f"Tick 'show {hidden}' and press Reset to see them during the run; they show at the end anyway."
+            return picture(_jpeg(own), "bouche-rule", note if hidden else None)
         frame, note = network_frame(model)
         return picture(frame, "bouche-network", f"Network: {note}.")
 
