@@ -51,7 +51,7 @@ def feed_runs(spec, gammas, replicates: int, graph=None) -> pd.DataFrame:
 
 
 def echo_chambers_report(result, folder, replicates: int = 3) -> list[Path]:
-    """echo-chambers.png: opinions over time with a neutral and a biased feed; camps against gamma; the media's effect."""
+    """echo-chambers.png: opinions over time, neutral and biased feed; camps against gamma; the media's effect."""
     import sim
     from sim.figures.opinions import histograms, opinion_history
 

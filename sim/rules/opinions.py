@@ -53,7 +53,6 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.params import Param, prob
-from sim.population import MEDIA
 from sim.rules import camps, ticks_jit
 from sim.rules.base import Rule
 from sim.rules.ticks import run_ticks
