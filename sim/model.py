@@ -298,8 +298,13 @@ class DiffusionModel(mesa.Model):
 
 
 def _set_steps(model, k: int) -> None:
-    """Set Mesa's step counter of a model that a replicate block stepped (Mesa counts only ``model.step``)."""
+    """Set Mesa's step counter (and clock, on Mesa versions that keep one) of a model a replicate block
+    stepped: Mesa advances them only in ``model.step``."""
     try:
         model.steps = k
     except AttributeError:  # a read-only counter (Mesa versions that derive it from model.time)
         model._steps = k
+    if isinstance(getattr(type(model), "time", None), property):
+        return  # a clock derived from the steps
+    if isinstance(getattr(model, "time", None), (int, float)):
+        model.time = float(k)  # Mesa 3.5: one time unit per step
