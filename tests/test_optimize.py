@@ -74,3 +74,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, extra, words):
     assert main(["optimize", "--scenario", "bass", "--out", str(tmp_path / "o"), *extra]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1 and not (tmp_path / "o").exists()
+
+
+def test_free_media_are_no_channel_and_stay_on():
+    """organic-reach: four free organic media and a paid one; only the paid medium and priced seeds are channels,
+    and every plan keeps the organic media on air (its adopters include what they bring)."""
+    ov = {"media.paid.reach": 0.16, "seeding.cost_per_seed": 1.0, "network.n": 2000}
+    o = sim.optimize("organic-reach", budget=20, horizon=6, replicates=2, grid=1, levels=1, overrides=ov,
+                     strategies=["random"])
+    assert o.info["channels"] == ["paid", "seeding"] and o.info["cost_per_step"]["organic_1"] == 0.0
+    assert (o.response.loc[o.response["channel"] == "nothing", "mean"] > 0).all()  # organic reach works for free

@@ -7,7 +7,8 @@ air from its ``start`` (its reach and p stay as the scenario says; with no
 share it is off, reach 0): as many
 whole steps as its share pays at its cost per step, at most until the horizon;
 seeding's share buys ``floor(share · B / cost_per_seed)`` seeds, at most n. A
-channel that costs nothing gets everything it can use as soon as it has a share.
+medium that costs nothing, or free seeds, are no channel: they stay as the
+scenario says in every plan.
 
 A medium's cost per step is measured, not assumed: the mean of the first
 :data:`PILOT_STEPS` steps of the scenario with that medium alone on
@@ -90,17 +91,21 @@ def plan_overrides(spec: config.Scenario, plan: Plan, budget: float, horizon: in
     ov = {"run.steps": horizon, "run.stop": "steps"}
     for m in spec.media:
         name, start = m["name"], int(m["start"])
+        if name not in shares:
+            continue  # a free medium is no channel: it stays on air as the scenario says
         most = max(0, horizon - start + 1)
         money = shares.get(name, 0.0) * budget
         step_cost = costs[name]
-        on = 0 if money <= 0 else most if step_cost <= 0 else min(most, math.floor(money / step_cost + 1e-9))
+        on = 0 if money <= 0 else min(most, math.floor(money / step_cost + 1e-9))
         if on > 0:
             ov[medium_key(spec, name, "stop")] = start - 1 + on
         else:  # off: reaches nobody (a stop before the start is refused)
             ov[medium_key(spec, name, "reach")] = 0.0
     money = shares.get(SEEDING, 0.0) * budget
     per_seed = float(spec.get("seeding.cost_per_seed"))
-    count = 0 if money <= 0 else n if per_seed <= 0 else min(n, math.floor(money / per_seed + 1e-9))
+    if SEEDING not in shares:
+        return ov  # free seeds are no channel: seeding stays as the scenario says
+    count = 0 if money <= 0 else min(n, math.floor(money / per_seed + 1e-9))
     if count > 0:
         ov.update({"seeding.strategy": plan.strategy, "seeding.count": count, "seeding.fraction": None})
     else:

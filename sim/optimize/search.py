@@ -133,9 +133,12 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
 
         n = runs.run(spec.replace({"run.steps": 1, "seeding.strategy": "none", "seeding.count": None,
                                    "seeding.fraction": None}), seed=seeds[0]).model.n
-    chans = channels(spec)
-    if float(spec.get("seeding.cost_per_seed")) <= 0:
-        chans = chans[:-1]  # free seeds would seed everyone: seeding is no channel to spend on
+    # what costs nothing is no channel: free media stay on air, free seeding stays, as the scenario says
+    chans = [c for c in channels(spec) if (c != SEEDING and costs[c] > 0)
+             or (c == SEEDING and float(spec.get("seeding.cost_per_seed")) > 0)]
+    if not chans:
+        raise ConfigError("--scenario", f"needs a medium or seeding that costs something to split a budget "
+                                        f"between; got {spec.name}, where everything is free")
     plans = []
     for shares in splits(len(chans), grid):
         named = tuple(zip(chans, shares))
@@ -174,7 +177,7 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
         shares = dict(plan.shares)
         rows.append({"plan": plan.label, **{f"share_{c}": shares.get(c, 0.0) for c in chans},
                      "strategy": plan.strategy or "", "seeds": ov.get("seeding.count") or 0,
-                     **{f"steps_{m['name']}": _steps_on(spec, m, ov) for m in spec.media},
+                     **{f"steps_{m['name']}": _steps_on(spec, m, ov) for m in spec.media if m["name"] in chans},
                      "spend_mean": float(cost.mean()), "adopters_mean": float(adopters.mean()),
                      "cost_per_adopter_mean": float(np.nanmean(cpa)) if np.isfinite(cpa).any() else math.nan})
     table = pd.DataFrame(rows)
