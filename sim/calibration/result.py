@@ -163,10 +163,10 @@ def calibrate(data, scenario, free, replicates: int = 8, seed: int | None = None
     Examples
     --------
     >>> from sim.batch import run_replicates
-    >>> ov = {"network.kind": "ring", "network.n": 400, "network.k": 6}
-    >>> truth = run_replicates("bass", [11], overrides={**ov, "run.steps": 12})[0][0]
-    >>> c = calibrate(truth["new_adopters"][1:13].to_numpy(), "bass", ["wom.q=0.1:0.8"], replicates=4,
-    ...               overrides=ov, grid=4, horizon=0)
+    >>> ov = {"network.kind": "ring", "network.n": 300, "network.k": 6}
+    >>> truth = run_replicates("bass", [11], overrides={**ov, "run.steps": 10})[0][0]
+    >>> c = calibrate(truth["new_adopters"][1:11].to_numpy(), "bass", ["wom.q=0.1:0.8"], replicates=2,
+    ...               overrides=ov, grid=3, horizon=0, errors="gauss-newton")
     >>> 0.1 <= c.estimates["wom.q"]["value"] <= 0.8
     True
     """
