@@ -129,3 +129,13 @@ def test_refuses_a_folder_it_did_not_write(tmp_path, capsys):
     assert main(["calibrate", str(csv), "--scenario", "bass", "--free", "wom.q=0.1:0.8",
                  "--out", str(tmp_path / "o")]) == 2
     assert "thesis.tex" in capsys.readouterr().err
+
+
+def test_scale_from_the_bass_fit():
+    """--scale bass: one simulated person stands for m / n people, m the Bass market of the data (interval)."""
+    data = 5.0 * _data(RING, {"media.p": 0.03, "wom.q": 0.4}, 9, 16)
+    c = sim.calibrate(data, "bass", ["wom.q=0.1:0.8"], replicates=2, overrides=RING, grid=3, horizon=0,
+                      scale="bass", method="nelder-mead", errors="gauss-newton")
+    m = sim.fit(data, horizon=0).estimates["interval"]["m"]
+    assert c.scale["kind"] == "bass" and c.scale["value"] == pytest.approx(m / 600)
+    assert c.scale["market"] == pytest.approx(m) and c.info["search"] == "nelder-mead"
