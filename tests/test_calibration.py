@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pytest
 
 import sim
@@ -49,7 +48,8 @@ def test_scale_is_the_least_squares_factor():
 
 def test_recovers_known_parameters_on_a_small_ring():
     """Fast check: 600 people, 14 periods, 3 replicates, a 3 x 3 grid; media.p = 0.03, wom.q = 0.4
-    recovered within the reported 95 % intervals (bootstrap of 8 data sets, t with 7 degrees of freedom); the calibrated scenario holds them."""
+    recovered within the reported 95 % intervals (bootstrap of 8 data sets, t with 7 degrees of freedom); the
+    calibrated scenario holds them."""
     truth = {"media.p": 0.03, "wom.q": 0.4}
     c = sim.calibrate(_data(RING, truth, 77, 14), "bass", FREE, replicates=3, overrides=RING, grid=3,
                       horizon=3, n_boot=8)

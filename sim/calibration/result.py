@@ -16,7 +16,7 @@ from sim.calibration.search import (SCALES, SEARCHES, UNCERTAINTIES, Objective, 
                                     search, uncertainty)
 from sim.calibration.toml import scenario_toml
 from sim.errors import ConfigError
-from sim.fitting.data import Series, fmt_period, future_periods, read_series
+from sim.fitting.data import Series, future_periods, read_series
 from sim.outputs import atomic_folder
 
 __all__ = ["Calibration", "calibrate", "KIND"]
@@ -75,7 +75,7 @@ class Calibration:
         from sim.figures.adoption import plt
 
         s, tab = self.series, self.table()
-        unit, n = s.time_unit, len(s.sales)
+        unit = s.time_unit
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
         for ax, col, obs in ((ax1, "", s.sales), (ax2, "cumulative_", np.cumsum(s.sales))):
             for row in self.runs if col == "" else np.cumsum(self.runs, axis=1):
@@ -103,7 +103,8 @@ class Calibration:
         s = self.series
         print(f"{self.scenario.name} calibrated to {s.source} ({len(s.sales)} {s.time_unit}s of {s.column}; "
               f"{self.info['replicates']} replicates with common random numbers, {self.info['evaluations']} "
-              f"candidate runs (bootstrap included), {self.info['search']} search, {self.info['seconds']:.1f} s)", file=file)
+              f"candidate runs (bootstrap included), {self.info['search']} search, {self.info['seconds']:.1f} s)",
+              file=file)
         for k, e in self.estimates.items():
             print(f"  {k:<24} {e['value']:>10.4g} ± {e['se']:<9.2g} 95 % CI {e['low']:.4g} to {e['high']:.4g}"
                   f"   (searched {e['range'][0]:g} to {e['range'][1]:g})", file=file)

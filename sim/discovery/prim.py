@@ -52,7 +52,6 @@ def _ema():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             from ema_workbench.analysis import feature_scoring, prim
-            from ema_workbench.util import ema_logging  # noqa: F401  (quiet import)
     except ImportError:
         raise ConfigError("discover", "needs EMA Workbench: pip install 'bouche[discover]'") from None
     return prim, feature_scoring

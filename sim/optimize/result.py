@@ -100,7 +100,8 @@ def describe(o, top: int = 8, file=None) -> None:
     print(f"  {'rank':<5}{'plan':<52}{'spent':>10}{'mean':>10}   95 % CI          vs best (paired 95 % CI)",
           file=file)
     for _, row in o.plans.head(top).iterrows():
-        mark = "" if row["rank"] == 1 else f"{row['diff_best']:+.4g} ({row['diff_low']:+.4g} to {row['diff_high']:+.4g})"
+        mark = ("" if row["rank"] == 1 else
+                f"{row['diff_best']:+.4g} ({row['diff_low']:+.4g} to {row['diff_high']:+.4g})")
         print(f"  {row['rank']:<5}{row['plan'][:51]:<52}{row['spend_mean']:>10,.0f}{row['mean']:>10.4g}   "
               f"{row['low']:.4g} to {row['high']:.4g}   {mark}{'  *' if row['like_best'] and row['rank'] > 1 else ''}",
               file=file)

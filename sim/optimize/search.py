@@ -202,7 +202,8 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
     runs_df = pd.DataFrame([{"plan": plans[i].label, "replicate": r, "seed": seeds[r], objective: float(v)}
                             for i in range(len(plans)) for r, v in enumerate(values[i])])
     info = {"replicates": replicates, "seeds": seeds, "root_seed": spec.seed, "grid": grid, "levels": levels,
-            "strategies": list(strategies), "cost_per_step": costs, "cost_per_seed": float(spec.get("seeding.cost_per_seed")),
+            "strategies": list(strategies), "cost_per_step": costs,
+            "cost_per_seed": float(spec.get("seeding.cost_per_seed")),
             "n": n, "plans": len(plans), "runs": len(cache) * replicates, "seconds": time.perf_counter() - started,
             "channels": chans}
     return Optimization(scenario=spec, budget=float(budget), horizon=horizon, objective=objective, plans=table,
