@@ -139,3 +139,12 @@ def test_scale_from_the_bass_fit():
     m = sim.fit(data, horizon=0).estimates["interval"]["m"]
     assert c.scale["kind"] == "bass" and c.scale["value"] == pytest.approx(m / 600)
     assert c.scale["market"] == pytest.approx(m) and c.info["search"] == "nelder-mead"
+
+
+def test_bootstrap_with_a_fixed_scale_and_the_wider_error():
+    """With --scale bass the bootstrap has no scale column; each se is the wider of bootstrap and Gauss-Newton."""
+    data = _data(RING, {"media.p": 0.03, "wom.q": 0.4}, 9, 16)
+    c = sim.calibrate(data, "bass", ["wom.q=0.1:0.8"], replicates=2, overrides=RING, grid=3, horizon=0,
+                      scale="bass", n_boot=3)
+    e = c.estimates["wom.q"]
+    assert e["se"] == max(e["se_bootstrap"], e["se_gauss_newton"]) and e["low"] < e["value"] < e["high"]

@@ -151,9 +151,10 @@ def calibrate(data, scenario, free, replicates: int = 8, seed: int | None = None
         Periods forecast after the data.
     errors : {"bootstrap", "gauss-newton"}
         How the uncertainty is measured: ``bootstrap`` (default) refits
-        ``n_boot`` data sets drawn from the calibrated model; ``gauss-newton``
-        is the nonlinear least squares formula alone (fast, but too narrow:
-        see docs/calibrate.md).
+        ``n_boot`` data sets drawn from the calibrated model and keeps, per
+        parameter, the wider of its standard error and Gauss–Newton's;
+        ``gauss-newton`` is the nonlinear least squares formula alone (fast,
+        but too narrow when the model is right: see docs/calibrate.md).
 
     Returns
     -------
@@ -215,17 +216,22 @@ def calibrate(data, scenario, free, replicates: int = 8, seed: int | None = None
     best = search(obj, method=method, grid=grid, seed=spec.seed, maxiter=maxiter)
     unc = uncertainty(obj, best)
     k = len(free)
-    se_all, t975 = unc["se"], unc["t975"]
+    se_all, t975 = unc["se"], np.full(len(unc["se"]), unc["t975"])
     if errors == "bootstrap":
         from scipy import stats
 
-        boot = bootstrap(obj, best, n_boot, spec.seed, grid=grid, maxiter=maxiter)
-        se_all, t975 = boot.std(axis=0, ddof=1), float(stats.t.ppf(0.975, n_boot - 1))
+        boot = bootstrap(obj, best, n_boot, spec.seed, grid=grid, maxiter=maxiter).std(axis=0, ddof=1)
+        # the wider of the two: the bootstrap holds the model's own noise, correlated in time; Gauss-Newton
+        # the misfit of these data, which runs of the model do not reproduce when the model is not the truth
+        wider = ~(boot < unc["se"])  # NaN in Gauss-Newton: the bootstrap
+        se_all = np.where(wider, boot, unc["se"])
+        t975 = np.where(wider, float(stats.t.ppf(0.975, n_boot - 1)), unc["t975"])
     estimates = {}
     for i, f in enumerate(free):
         v, se = f.value(best[i]), se_all[i]
-        estimates[f.key] = {"value": v, "se": _num(se), "low": _num(v - t975 * se),
-                            "high": _num(v + t975 * se), "se_gauss_newton": _num(unc["se"][i]),
+        estimates[f.key] = {"value": v, "se": _num(se), "low": _num(v - t975[i] * se),
+                            "high": _num(v + t975[i] * se), "se_gauss_newton": _num(unc["se"][i]),
+                            "se_bootstrap": _num(boot[i]) if errors == "bootstrap" else None,
                             "range": [f.low, f.high], "at_bound": bool(best[i] <= 1e-3 or best[i] >= 1 - 1e-3)}
     s = unc["scale"]
     n = obj.n
@@ -244,8 +250,9 @@ def calibrate(data, scenario, free, replicates: int = 8, seed: int | None = None
             "search": method, "grid": grid if method == "grid" else None, "evaluations": obj.evaluations,
             "loss": float(resid @ resid), "residual_sd": unc["sigma"], "dof": unc["dof"],
             "errors": errors, "bootstrap": n_boot if errors == "bootstrap" else None,
-            "uncertainty": (f"parametric bootstrap: sd of {n_boot} refits of data sets drawn from the calibrated "
-                            "model; CI = value ± t(0.975, B-1) sd" if errors == "bootstrap" else
+            "uncertainty": (f"the wider of a parametric bootstrap (sd of {n_boot} refits of data sets drawn from "
+                            "the calibrated model; CI = value ± t(0.975, B-1) sd) and Gauss-Newton, per parameter"
+                            if errors == "bootstrap" else
                             "Gauss-Newton (nonlinear least squares): cov = s^2 (J'J)^-1, J by central differences "
                             "of 2 % of each range; CI = value ± t(0.975, T-k) se"),
             "seconds": time.perf_counter() - started, "free": [f.key for f in free]}

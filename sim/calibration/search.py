@@ -244,7 +244,7 @@ def bootstrap(obj: Objective, u, n_boot: int, root: int, grid: int = 5, maxiter:
     the noise of the data and the Monte Carlo error of a mean over R runs. It
     includes what Gauss–Newton misses: a run that starts early stays early, so
     the residuals of one series are correlated in time. Columns: the free
-    parameters, then the scale.
+    parameters, then the scale when it is fitted.
     """
     u = np.clip(np.asarray(u, float), 0, 1)
     s = obj.scale_of(obj.curve(u))
@@ -255,6 +255,7 @@ def bootstrap(obj: Objective, u, n_boot: int, root: int, grid: int = 5, maxiter:
         b = Objective(obj.spec, obj.free, data, bootstrap_seeds(root, len(obj.seeds), i), obj.scale, obj.market,
                       obj.graph, obj.steps, {"graphs": obj._cache["graphs"]})
         best = search(b, grid=grid, maxiter=maxiter, start=u)
-        rows.append([f.value(x) for f, x in zip(obj.free, best)] + [b.scale_of(b.curve(best))])
+        fitted_scale = [b.scale_of(b.curve(best))] if obj.scale == "fit" else []
+        rows.append([f.value(x) for f, x in zip(obj.free, best)] + fitted_scale)
         obj.evaluations += b.evaluations
     return np.array(rows)
