@@ -14,6 +14,9 @@ from sim.runs import RunResult, run  # noqa: E402
 from sim.compare import Comparison, compare  # noqa: E402
 from sim.experiments import SweepResult, sweep  # noqa: E402
 from sim.fitting import BassFit, fit  # noqa: E402
+from sim.calibration import Calibration, calibrate  # noqa: E402
+from sim.optimize import Optimization, optimize  # noqa: E402
+from sim.discovery import Discovery, discover  # noqa: E402
 
-__all__ = ["BassFit", "Comparison", "ConfigError", "DiffusionModel", "Person", "RunResult", "Scenario", "compare", "fit", "load", "run",
+__all__ = ["BassFit", "Calibration", "calibrate", "Comparison", "ConfigError", "Discovery", "discover", "DiffusionModel", "Person", "RunResult", "Scenario", "compare", "fit", "load", "optimize", "Optimization", "run",
            "SweepResult", "sweep", "__version__"]

@@ -66,6 +66,9 @@ PLUGGED: dict[str, tuple[str, str]] = {
     "animate": ("sim.figures.animate", "animate a run (network beside the adoption curve) as a GIF or MP4"),
     "report": ("sim.onepage.command", "one self-contained HTML page for a run, comparison, sweep or fit folder"),
     "fit": ("sim.fitting.command", "fit the Bass model (m, p, q) to an adoption series and forecast it"),
+    "calibrate": ("sim.calibration.command", "fit a scenario's free parameters to an adoption series by simulation"),
+    "optimize": ("sim.optimize.command", "split a budget between media and seeding for the most adopters"),
+    "discover": ("sim.discovery.command", "scenario discovery on a stored sweep: PRIM boxes and feature scores"),
 }
 
 
