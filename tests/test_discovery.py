@@ -15,6 +15,7 @@ ema = pytest.mark.skipif(__import__("importlib.util").util.find_spec("ema_workbe
 
 
 @ema
+@pytest.mark.slow
 def test_prim_finds_a_known_box():
     """y = 1 exactly in a > 0.6 and b < 0.3 (12 % of 1500 uniform points); c is noise. The box chosen
     restricts a and b only, to within 0.05 of the true edges, with density 1 and coverage >= 0.5."""

@@ -162,6 +162,7 @@ def test_a_medium_reaching_some_informs_only_them():
 # -- against BHW's closed forms ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("p", [0.6, 0.75])
 def test_cascade_frequencies_match_bhw(p):
     reps, people = 1200, 30
@@ -174,6 +175,7 @@ def test_cascade_frequencies_match_bhw(p):
     assert abs(right - want) <= 3.5 * math.sqrt(want * (1 - want) / reps)
 
 
+@pytest.mark.slow
 def test_following_ones_signal_at_a_tie_delays_the_cascade():
     # with ties settled by one's own signal, choices reveal signals until the lead is two: no cascade after
     # two people unless both signals agree, 2p(1 - p) (against p - p^2 with the coin)
@@ -217,6 +219,7 @@ def test_bad_settings_get_one_line_and_status_2(tmp_path, capsys, sets, key):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_bad_settings_from_the_command_line_show_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "sim", "run", "bass", "--out", str(tmp_path / "out"), "--set",
                            "wom.rule=observational", "--set", "media=[]", "--set", "wom.signal_precision=2"],
