@@ -14,14 +14,18 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim import config, outputs
 from sim.version import __version__
 from sim.errors import ConfigError
 
 __all__ = ["main"]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command's parser, with the arguments of ``command`` alone (of none when it is None).
+
+    A plugged command's module, and what it imports, loads only when that command is named, which
+    keeps ``bouche --help`` quick (tests/test_cli.py times it).
+    """
     p = argparse.ArgumentParser(prog="bouche", description="Word of mouth against mass media on social graphs.")
     p.add_argument("--version", action="version", version=f"bouche {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -45,11 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
 
     for name, (module, help_text) in PLUGGED.items():
-        mod = importlib.import_module(module)
-        mod.add_arguments(sub.add_parser(name, help=help_text))
-    for name, command in sub.choices.items():
-        if name != "scenarios":
-            command.add_argument("--rules", action="append", default=[], metavar="MODULE",
+        plugged = sub.add_parser(name, help=help_text)
+        if command == name:
+            importlib.import_module(module).add_arguments(plugged)
+    for name, parser in sub.choices.items():
+        if name != "scenarios" and command == name:
+            parser.add_argument("--rules", action="append", default=[], metavar="MODULE",
                                  help="import word-of-mouth rules of your own first: a module name or a .py file "
                                       "(repeatable; see docs/extending.md)")
     return p
@@ -68,11 +73,19 @@ PLUGGED: dict[str, tuple[str, str]] = {
 
 
 def _overrides(sets: list[str]) -> dict:
+    from sim import config
+
     return dict(config.parse_assignment(text) for text in sets)
 
 
+def _command_of(argv: list[str]) -> str | None:
+    """The command ``argv`` names (its first word that is not an option), or None."""
+    words = [a for a in argv if not a.startswith("-")]
+    return words[0] if words else None
+
+
 def cmd_run(args) -> int:
-    from sim import runs
+    from sim import config, outputs, runs
 
     overrides = _overrides(args.sets)
     if args.steps is not None:
@@ -99,6 +112,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
+    from sim import config
+
     for name in config.shipped_scenarios():
         spec = config.load(name)
         first = spec.description.splitlines()[0] if spec.description else ""
@@ -107,6 +122,8 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_show(args) -> int:
+    from sim import config
+
     spec = config.load(args.scenario, overrides=_overrides(args.sets))
     print(f"{spec.name}  (seed {spec.seed}; from {spec.source})")
     if spec.description:
@@ -155,7 +172,8 @@ def _short(value) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bouche`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_command_of(argv)).parse_args(argv)
     handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "show": cmd_show}
     handler = handlers.get(args.command) or importlib.import_module(PLUGGED[args.command][0]).command
     try:

@@ -9,7 +9,7 @@ ones (``bass``, ``threshold``, ``complex``, ``cascade``, ``none``,
   ``--rules mypackage.rules`` and every worker of a sweep;
 - from an installed package, through the entry point group ``bouche.rules``
   (``[project.entry-points."bouche.rules"] mine = "mypackage.rules:MyRule"``),
-  found when :mod:`sim` is imported.
+  found when the registry is first imported (by any run or command).
 
 A scenario file can only name a registered rule: no import strings in data
 files. The registry feeds ``wom.rule``'s choices, the ``wom.*`` parameters
