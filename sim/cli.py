@@ -2,13 +2,15 @@
 
 Subcommands: ``run`` a scenario and write a run folder, list the shipped
 ``scenarios``, ``show`` every parameter of a scenario with its default, meaning
-and allowed range. Bad input prints one line and exits with status 2.
+and allowed range; the others live in their own modules (:data:`PLUGGED`).
+Bad input prints one line and exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 import textwrap
@@ -170,12 +172,40 @@ def _short(value) -> str:
     return str(value)
 
 
+class _Stderr(logging.StreamHandler):
+    """Log records as ``bouche: message`` lines on the standard error of the moment (tests swap it): the
+    library's warnings, and what a scenario's report is about to run (``sim.reports``, INFO)."""
+
+    def __init__(self):
+        super().__init__()
+        self.setFormatter(logging.Formatter("bouche: %(message)s"))
+
+    def filter(self, record) -> bool:
+        return record.levelno >= logging.WARNING or record.name == "sim.reports"
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler sets it; the property reads the current one instead
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``bouche`` command; returns the exit status."""
+    """Entry point of the ``bouche`` command; returns the exit status.
+
+    While it runs, the library's warnings (logger ``sim``: a damaged stored part, a worker that died) and
+    what a scenario's report runs are printed as ``bouche: ...`` lines on the standard error.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser(_command_of(argv)).parse_args(argv)
     handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "show": cmd_show}
     handler = handlers.get(args.command) or importlib.import_module(PLUGGED[args.command][0]).command
+    log, shown = logging.getLogger("sim"), _Stderr()
+    level = log.level
+    log.setLevel(min(level or logging.WARNING, logging.INFO))  # INFO records reach the handler, which filters
+    log.addHandler(shown)
     try:
         if getattr(args, "rules", None):
             from sim import rules
@@ -191,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        log.removeHandler(shown)
+        log.setLevel(level)
 
 
 if __name__ == "__main__":

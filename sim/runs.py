@@ -39,14 +39,77 @@ GRAPH_LAYER = {"network.kind": ("graph", "the graph replaces the scenario's netw
 _GIVEN = GRAPH_LAYER["network.kind"][0]  # the network.kind of a run given its graph
 
 
-@dataclass
+@dataclass(repr=False)
 class RunResult:
-    """What a run gives back: its time series, summary, resolved configuration and model."""
+    """What a run gives back: its time series, summary, resolved configuration and model.
+
+    Its ``repr`` is one line; a notebook shows a short table (``_repr_html_``)
+    and :meth:`plot` draws the run's figure.
+    """
 
     timeseries: pd.DataFrame
     summary: dict
     config: dict
-    model: DiffusionModel = field(repr=False)
+    model: DiffusionModel
+
+    def headline(self) -> str:
+        """The run in one line: who adopted, out of how many, in how many steps (or the model's own numbers)."""
+        s, n = self.summary, self.model.n
+        if "final_adopters" in s:
+            return (f"{s['final_adopters']:,} of {n:,} people adopted ({100 * s['final_fraction']:.1f} %) "
+                    f"in {s['steps_run']} steps")
+        return f"{n:,} people, {s.get('steps_run', getattr(self.model, 'steps_run', 0))} steps"
+
+    def __repr__(self) -> str:
+        spec = self.model.spec
+        return f"<RunResult {spec.name} (seed {spec.seed}): {self.headline()}>"
+
+    def _repr_html_(self) -> str:
+        from sim.display import html_table, number
+
+        s = self.summary
+        rows = []
+        for key, value in s.items():
+            if isinstance(value, dict):
+                rows += [(f"{key}: {k}", number(v)) for k, v in value.items() if isinstance(v, (int, float))]
+            elif isinstance(value, (int, float)) or value is None:
+                rows.append((key, number(value)))
+        spec = self.model.spec
+        rows = rows[:16]
+        ts = self.timeseries
+        return html_table(f"{spec.heading} (seed {spec.seed}): {self.headline()}", rows,
+                          f".timeseries ({len(ts):,} rows × {ts.shape[1]} columns), .summary, .config, .model; "
+                          f".plot() draws the run")
+
+    def plot(self, kind: str | None = None, ax=None):
+        """The run's figure, as a matplotlib Figure (a notebook shows it).
+
+        Parameters
+        ----------
+        kind : str, optional
+            For an adoption model: ``"adoption"`` (default; the curve by channel,
+            :func:`sim.figures.adoption.adoption_figure`) or ``"network"`` (the
+            network at the end, :func:`sim.figures.network.snapshot_figure`). Other
+            models name their own figures (``model.plot``).
+        ax : matplotlib Axes, optional
+            Draw on it (a pair of Axes for both adoption panels).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        own = getattr(self.model, "plot", None)
+        if own is not None:
+            return own(self, kind=kind, ax=ax)
+        if kind in (None, "adoption"):
+            from sim.figures.adoption import adoption_figure
+
+            return adoption_figure(self, ax=ax)
+        if kind == "network":
+            from sim.figures.network import snapshot_figure
+
+            return snapshot_figure(self, ax=ax)
+        raise ConfigError("kind", f"must be adoption or network; got {kind!r}")
 
 
 def run(scenario="bass", seed: int | None = None, steps: int | None = None, overrides: dict | None = None,
@@ -256,16 +319,16 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
 def write_figures(result: RunResult, folder: Path) -> list[Path]:
     """The run's figures: the model's own (``model.figures(result, folder)``) or the adoption curve,
     then the scenario's report figures (``report = NAME`` in the scenario, see :data:`REPORTS`)."""
+    from sim.figures.canvas import save
+
     if hasattr(result.model, "figures"):
         paths = list(result.model.figures(result, folder))
     else:
-        from sim.figures import adoption as plots_mod
-
-        paths = [plots_mod.adoption_figure(result, folder / "adoption.png")]
+        paths = [save(result.plot("adoption"), folder / "adoption.png")]
     from sim.figures import network as netplot  # the end-of-run network (adoption models, up to a few thousand people)
 
     if netplot.wants_snapshot(result.model):
-        paths.append(netplot.snapshot_figure(result, folder / "network.png"))
+        paths.append(save(result.plot("network"), folder / "network.png"))
     report = result.model.spec.report
     if report:
         module, func = config.REPORTS[report].split(":")
@@ -273,8 +336,9 @@ def write_figures(result: RunResult, folder: Path) -> list[Path]:
     return paths
 
 
-def describe(result: RunResult, file=sys.stdout) -> None:
+def describe(result: RunResult, file=None) -> None:
     """Print a short human summary of a run (the model's own ``describe`` if it has one)."""
+    file = file or sys.stdout  # the stream of the moment (a test's or a notebook's own)
     if hasattr(result.model, "describe"):
         result.model.describe(result, file=file)
         return

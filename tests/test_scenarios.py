@@ -291,3 +291,28 @@ def test_attribution_window_and_likes_by_affinity():
     others = sim.run("measurement", overrides={**small, "measurement.target": "non_fans"}).summary
     assert fans["engagement_rate"] > 5 * others["engagement_rate"]
     assert fans["impressions_on_adopters"] > 0.5 * fans["impressions"] > others["impressions_on_adopters"]
+
+
+# -- the reports on a network of one's own ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, png", [("bandwagon", "bandwagon.png"), ("broadcast-vs-seeding",
+                                                                         "broadcast-vs-seeding.png"),
+                                        ("bass", "bass.png")])
+def test_a_report_runs_on_a_users_network_file(tmp_path, capsys, name, png):
+    import networkx as nx
+
+    path = tmp_path / "friends.txt.gz"
+    import gzip
+
+    G = nx.barabasi_albert_graph(400, 3, seed=1)
+    path.write_bytes(gzip.compress("".join(f"{u} {v}\n" for u, v in G.edges()).encode()))
+    out = tmp_path / name
+    extra = ["--set", "seeding.fraction=0.05"] if name == "bandwagon" else []
+    code = main(["run", name, "--set", "network.kind=file", "--set", f"network.path={path}", *extra,
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert (out / png).stat().st_size > 20_000
+    assert f"bouche: {name} report: " in err and "400 people" in err

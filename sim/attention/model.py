@@ -299,8 +299,16 @@ class AttentionModel(mesa.Model):
 
         return plots.all_figures(self, result.summary, Path(folder))
 
-    def describe(self, result, file=sys.stdout) -> None:
+    def plot(self, result, kind: str | None = None, ax=None):
+        """One figure of the run as a matplotlib Figure: ``kind`` is audiences, long_tail, attention_share or overlap (default: audiences)."""
+        from sim.figures.canvas import pick
+        from sim.attention import plots
+
+        return pick(plots.FIGURES, kind, ax)(self, result.summary)
+
+    def describe(self, result, file=None) -> None:
         """Print a short human summary of the run."""
+        file = file or sys.stdout  # the stream of the moment (a test's or a notebook's own)
         s = result.summary
         spec = self.spec
         pct = lambda x: f"{100 * x:.1f} %"  # noqa: E731

@@ -186,7 +186,7 @@ def _figure(result, lay, dpi: int):
     ax.legend(loc="upper left", frameon=False, fontsize=9)
     status = ax.text(0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top", fontsize=11,
                      bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    head = f"{spec.title or spec.name} (seed {spec.seed})"
+    head = f"{spec.heading} (seed {spec.seed})"
     fig.suptitle(f"{head}\n{netplot._wrap(subtitle(spec, n), 150)}", fontsize=11, y=0.98, va="top")
 
     def update(t: int) -> None:
