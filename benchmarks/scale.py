@@ -351,11 +351,11 @@ def measure_batch(n: int, R: int, seed: int, rounds: int = 3) -> dict:
             ov = {**overrides(family, rule, n), **net}
             if net.get("network.kind") == "ring":
                 del ov["network.mean_degree"]
-            sim.run("bass", seed=seeds[0], overrides=ov)  # warm-up (imports, caches)
+            sim.run("bass", seed=seeds[0], overrides=ov, adoptions=False)  # warm-up (imports, caches)
             ones_s, batched_s = [], []
             for _ in range(rounds):
                 t0 = time.perf_counter()
-                ones = [sim.run("bass", seed=s, overrides=ov) for s in seeds]
+                ones = [sim.run("bass", seed=s, overrides=ov, adoptions=False) for s in seeds]
                 t1 = time.perf_counter()
                 batch = run_replicates("bass", seeds, overrides=ov)
                 t2 = time.perf_counter()

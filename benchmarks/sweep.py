@@ -72,7 +72,7 @@ def measure(kind: str, case: str, runs: int, n: int, seed: int, workers: int = 1
         todo = list(spec.iter_runs())
         t0 = time.perf_counter()
         for run in todo:
-            sim.run(spec.scenario, seed=run["seed"], overrides=run["point"])
+            sim.run(spec.scenario, seed=run["seed"], overrides=run["point"], adoptions=False)
         return {"wall_s": time.perf_counter() - t0, "runs": len(todo)}
     with tempfile.TemporaryDirectory() as tmp:  # sim.sweep's steps, with the peak memory between them
         t0 = time.perf_counter()

@@ -41,6 +41,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("--steps", type=int, help="maximum number of steps (run.steps)")
     r.add_argument("--out", help="output folder (default: runs/SCENARIO)")
     r.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    r.add_argument("--adoptions", default="auto", choices=("auto", "parquet", "csv", "off"),
+                   help="the adoptions table (who adopted when, by which channel, credited to whom) and its "
+                        "diffusion trees: auto (default) writes adoptions.parquet for runs of at most 100,000 "
+                        "people; parquet or csv always; off never")
     r.add_argument("--device", default="cpu", metavar="{cpu,gpu}",
                    help="where the dynamics run: cpu (default) or gpu (needs CuPy and an NVIDIA GPU)")
 
@@ -101,8 +105,8 @@ def cmd_run(args) -> int:
         get_backend(args.device, key="--device")  # before any work: one line if no GPU is usable
     out = args.out or f"runs/{spec.name}"
     outputs.check_out(out, kind="run folder")  # before the run: a refusal should not cost its time
-    result = runs.run(spec, device=args.device)
-    runs.write_run(result, out, plots=not args.no_plots)
+    result = runs.run(spec, device=args.device, adoptions={"auto": None, "off": False}.get(args.adoptions, True))
+    runs.write_run(result, out, plots=not args.no_plots, adoptions="csv" if args.adoptions == "csv" else "parquet")
     runs.describe(result)
     from sim.reports import notes  # the analytic cascade window, the report's variants
 

@@ -112,7 +112,7 @@ def paired_runs(arms: dict, seeds: list[int], progress=None, label: str = "") ->
     with progress_bar(total, label, show=False if call else progress) as bar:
         for r, seed in enumerate(seeds):
             for arm, spec in arms.items():
-                res = runs.run(spec, seed=seed)
+                res = runs.run(spec, seed=seed, adoptions=False)
                 rows.append({"arm": arm, "replicate": r, "seed": seed, **metrics_of(res.summary)})
                 ts = res.timeseries.select_dtypes("number")
                 if "time" not in ts:

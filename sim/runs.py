@@ -29,7 +29,8 @@ from sim.metrics import summarize
 from sim.outputs import atomic_folder
 from sim.model import DiffusionModel
 
-__all__ = ["RunResult", "run", "result_of", "write_run", "versions", "load_with_graph", "graph_record"]
+__all__ = ["ADOPTION_FORMATS", "RunResult", "run", "result_of", "write_run", "versions", "load_with_graph",
+           "graph_record"]
 
 # What a graph of one's own changes in the scenario, and why: the graph replaces the network, and the
 # scenario's report and variants (which a report runs) rerun the scenario's own network.
@@ -51,6 +52,8 @@ class RunResult:
     summary: dict
     config: dict
     model: DiffusionModel
+    adoptions: pd.DataFrame | None = None  # one row per adoption, with its credited source (sim.adoptions)
+    trees: dict | None = None  # measures of the diffusion trees (sim.adoptions.tree_measures)
 
     def headline(self) -> str:
         """The run in one line: who adopted, out of how many, in how many steps (or the model's own numbers)."""
@@ -113,7 +116,7 @@ class RunResult:
 
 
 def run(scenario="bass", seed: int | None = None, steps: int | None = None, overrides: dict | None = None,
-        device: str = "cpu", graph=None, **kwargs) -> RunResult:
+        device: str = "cpu", graph=None, adoptions: bool | None = None, **kwargs) -> RunResult:
     """Run one scenario to its stop rule.
 
     Parameters
@@ -131,13 +134,19 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
     graph : networkx graph, scipy.sparse matrix or sim.networks.Graph, optional
         A graph of one's own in place of the scenario's network (see
         :func:`load_with_graph` and :func:`sim.networks.as_graph`).
+    adoptions : bool, optional
+        Keep the adoptions table (who adopted when, through which channel,
+        credited to which contact) and the measures of its diffusion trees
+        (:mod:`sim.adoptions`). Default: for runs of at most
+        :data:`sim.adoptions.MAX_PEOPLE` people (adoption models, on the CPU).
     **kwargs
         More overrides, with ``__`` for the dot: ``wom__q=0.5``.
 
     Returns
     -------
     RunResult
-        ``.timeseries`` (DataFrame), ``.summary`` (dict), ``.config`` and ``.model``.
+        ``.timeseries`` (DataFrame), ``.summary`` (dict), ``.config``, ``.model``,
+        ``.adoptions`` and ``.trees`` (None when not kept).
 
     Examples
     --------
@@ -163,9 +172,19 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
         if "device" not in inspect.signature(cls).parameters:
             raise ConfigError("device", f"= {device} runs the adoption model only; got model = {spec.model}")
         model = cls(spec, device=device, **extra)
+    from sim import adoptions as adoptions_mod
+
+    on_gpu = device not in (None, "cpu")  # kept on the CPU only: off there unless asked (then refused)
+    wanted = adoptions_mod.wanted(model, False if on_gpu and adoptions is None else adoptions)
+    log = adoptions_mod.attach(model) if wanted else None
     model.run()
     ts, summary = result_of(model)
-    return RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+    result = RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+    if log is not None:
+        model.observers.remove(log)
+        result.adoptions = adoptions_mod.table(log, model.graph.labels)
+        result.trees = adoptions_mod.tree_measures(log)
+    return result
 
 
 def load_with_graph(scenario, overrides: dict | None, seed: int | None, graph):
@@ -294,9 +313,14 @@ def _json_default(value):
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
+ADOPTION_FORMATS = ("parquet", "csv")
+
+
+def write_run(result: RunResult, out: str | Path, plots: bool = True, adoptions: str = "parquet") -> Path:
     """Write a run folder atomically: ``config.json``, ``timeseries.csv``, ``summary.json``, the model's own
-    tables (``model.tables()``: file name -> DataFrame, written as CSV), PNG plots.
+    tables (``model.tables()``: file name -> DataFrame, written as CSV), PNG plots, and where the run kept
+    them, ``adoptions.parquet`` (or ``.csv``: ``adoptions = "csv"``) and ``trees.json``
+    (:mod:`sim.adoptions`).
 
     The folder is assembled under a temporary name beside ``out`` and renamed
     when complete, so a failed run never leaves a folder that looks finished. An
@@ -311,6 +335,14 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default) + "\n")
         for name, table in (result.model.tables() if hasattr(result.model, "tables") else {}).items():
             table.to_csv(tmp / name, index=False)
+        if result.adoptions is not None:
+            if adoptions not in ADOPTION_FORMATS:
+                raise ConfigError("adoptions", f"must be written as {' or '.join(ADOPTION_FORMATS)}; got {adoptions!r}")
+            if adoptions == "csv":
+                result.adoptions.to_csv(tmp / "adoptions.csv", index=False)
+            else:
+                result.adoptions.to_parquet(tmp / "adoptions.parquet", index=False)
+            (tmp / "trees.json").write_text(json.dumps(result.trees, indent=2, default=_json_default) + "\n")
         if plots:
             write_figures(result, tmp)
     return out
@@ -359,3 +391,13 @@ def describe(result: RunResult, file=None) -> None:
         print(f"  cost {s['total_cost']:,.2f} in all, {per} per adopter", file=file)
     for line in result.model.rule.describe(s):  # the rule's own keys, in words
         print(f"  {line}", file=file)
+    from sim.adoptions import MAX_PEOPLE
+
+    tr = result.trees
+    if tr is not None and tr["credited"]:
+        sv = "n/a" if tr["structural_virality"] is None else f"{tr['structural_virality']:.2f}"
+        print(f"  diffusion trees: {tr['trees']:,}, the largest {tr['largest_tree']:,} people, {tr['max_depth']} "
+              f"steps of word of mouth deep (structural virality {sv})", file=file)
+    elif tr is None and n > MAX_PEOPLE:
+        print(f"  no adoptions table above {MAX_PEOPLE:,} people (bouche run --adoptions parquet writes one)",
+              file=file)

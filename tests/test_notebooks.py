@@ -151,7 +151,7 @@ def test_no_bar_when_the_output_is_not_a_terminal(capsys):
 def test_a_report_says_what_it_runs_and_how_to_skip_it(tmp_path, capsys):
     from sim.cli import main
 
-    code = main(["run", "bandwagon", "--set", "network.n=30000", "--out", str(tmp_path / "bw")])
+    code = main(["run", "bandwagon", "--set", "network.n=30000", "--out", str(tmp_path / "bw"), "--adoptions", "off"])
     err = capsys.readouterr().err
     assert code == 0
     assert ("bouche: bandwagon report: 170 runs of final adoption against the share seeded, on 20,000 people "

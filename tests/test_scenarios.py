@@ -63,7 +63,8 @@ def test_scenario_ships_with_description_report_and_page(name):
 def test_bouche_run_writes_the_figures(shipped, name):
     folder, seconds, text = shipped[name]
     files = sorted(p.name for p in folder.iterdir())
-    assert set(OUTPUTS[name]) | {".bouche.json", "config.json", "summary.json", "timeseries.csv"} == set(files)
+    assert set(OUTPUTS[name]) | {".bouche.json", "config.json", "summary.json", "timeseries.csv",
+                                 "adoptions.parquet", "trees.json"} == set(files)
     for png in folder.glob("*.png"):
         assert png.stat().st_size > 20_000
     assert "people adopted" in text

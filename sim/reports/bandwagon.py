@@ -159,7 +159,7 @@ def tipping_runs(spec, fractions, replicates: int, graph=None, bar=None) -> pd.D
     for f in fractions:
         sub = spec.replace({"seeding.strategy": strategy, "seeding.fraction": float(f), "report": ""})
         for r, seed in enumerate(replicate_seeds(spec.seed, replicates)):
-            s = runs.run(sub, seed=seed, graph=graph).summary
+            s = runs.run(sub, seed=seed, graph=graph, adoptions=False).summary
             rows.append({"seed_fraction": float(f), "replicate": r, "final_fraction": s["final_fraction"]})
             if bar is not None:
                 bar.update()
@@ -186,7 +186,7 @@ def crowd_runs(sds, replicates: int, seed: int, bar=None) -> pd.DataFrame:
         for r in range(replicates):
             rng = streams.get("crowd", f"{sd:g}", str(r))
             x = np.maximum(np.round(rng.normal(CROWD_MEAN, sd, CROWD_N)), 0).astype(int).tolist()
-            s = runs.run(base, overrides={"wom.count": x}).summary
+            s = runs.run(base, overrides={"wom.count": x}, adoptions=False).summary
             rows.append({"sd": float(sd), "replicate": r, "joined": s["final_adopters"]})
             if bar is not None:
                 bar.update()

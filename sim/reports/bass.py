@@ -73,7 +73,7 @@ def bass_report(result, folder) -> list[Path]:
                                     "report": ""})
             except ConfigError:
                 continue  # e.g. too few people for 10 contacts each
-            ts = runs.run(sub).timeseries
+            ts = runs.run(sub, adoptions=False).timeseries
             curves.append((label, colour, ts["time"].to_numpy(), ts["adopted_fraction"].to_numpy()))
     fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
     t = np.linspace(0, horizon, 400)

@@ -91,7 +91,7 @@ def _seed(*names) -> int:
 def _run(overrides: dict, seed: int):
     from sim.runs import run
 
-    return run("bass", seed=seed, overrides={"media": [], **overrides})
+    return run("bass", seed=seed, overrides={"media": [], **overrides}, adoptions=False)
 
 
 def _model(overrides: dict, seed: int):
