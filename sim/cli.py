@@ -2,8 +2,9 @@
 
 Subcommands: ``run`` a scenario and write a run folder, list the shipped
 ``scenarios``, ``show`` every parameter of a scenario with its default, meaning
-and allowed range; the others live in their own modules (:data:`PLUGGED`).
-Bad input prints one line and exits with status 2.
+and allowed range, print the ``schema`` of the scenario file; the others live
+in their own modules (:data:`PLUGGED`). Bad input prints one line and exits
+with status 2.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="where the dynamics run: cpu (default) or gpu (needs CuPy and an NVIDIA GPU)")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+
+    sub.add_parser("schema", help="print a JSON Schema of the scenario file (for editors and checks)")
 
     s = sub.add_parser("show", help="print every parameter of a scenario with its default and allowed range")
     s.add_argument("scenario", help="a shipped scenario name or a .toml file")
@@ -117,13 +120,43 @@ def cmd_run(args) -> int:
     return 0
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a description, its lines joined.
+
+    Examples
+    --------
+    >>> first_sentence("What if we spend the budget on influencers\\ninstead of broadcast? Each world budget")
+    'What if we spend the budget on influencers instead of broadcast?'
+    """
+    import re
+
+    flat = " ".join(text.split())
+    found = re.match(r"(.+?[.?!])(\s|$)", flat)
+    return found.group(1) if found else flat
+
+
 def cmd_scenarios(args) -> int:
+    import shutil
+
     from sim import config
 
+    width = max(60, shutil.get_terminal_size((100, 24)).columns)
     for name in config.shipped_scenarios():
         spec = config.load(name)
-        first = spec.description.splitlines()[0] if spec.description else ""
-        print(f"{name:<22} {first}")
+        lines = textwrap.wrap(first_sentence(spec.description), width - 23) or [""]
+        print(f"{name:<22} {lines[0]}")
+        for line in lines[1:]:
+            print(f"{'':<22} {line}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    """Print the JSON Schema of the scenario file (:mod:`sim.config.json_schema`)."""
+    import json
+
+    from sim.config.json_schema import scenario_schema
+
+    print(json.dumps(scenario_schema(), indent=2))
     return 0
 
 
@@ -204,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser(_command_of(argv)).parse_args(argv)
-    handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "show": cmd_show}
+    handlers = {"run": cmd_run, "scenarios": cmd_scenarios, "schema": cmd_schema, "show": cmd_show}
     handler = handlers.get(args.command) or importlib.import_module(PLUGGED[args.command][0]).command
     log, shown = logging.getLogger("sim"), _Stderr()
     level = log.level

@@ -163,3 +163,19 @@ def test_sim_compare_stays_the_function_after_its_module_loads():
                           "print(callable(sim.compare), sim.compare.__name__, sim.run.__module__)"],
                          capture_output=True, text=True, timeout=60)
     assert res.stdout.split() == ["True", "compare", "sim.runs"], res.stderr
+
+
+def test_scenarios_lists_whole_first_sentences(capsys, monkeypatch):
+    from sim import config
+    from sim.cli import first_sentence
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["scenarios"]) == 0
+    listing = capsys.readouterr().out
+    for name in config.shipped_scenarios():
+        sentence = first_sentence(config.load(name).description)
+        assert sentence[-1] in ".?!" and len(sentence) > 20
+        block = listing.split(name, 1)[1].split("\n")
+        text = " ".join(line.strip() for line in block[:3])
+        assert sentence in text, (name, sentence)
+    assert all(len(line) <= 80 for line in listing.splitlines())
