@@ -77,9 +77,9 @@ def check_information_cascades(folder: Path, quick: bool = False) -> Check:
         if gap > z:
             fails.append(f"p={p} right")
     fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
-    colours = colours("viridis", np.linspace(0.1, 0.85, len(PRECISIONS)))
+    shades = colours("viridis", np.linspace(0.1, 0.85, len(PRECISIONS)))
     ms = np.arange(0, max(AFTER) + 1, 2)
-    for (p, none, _, _), c in zip(rows, colours):
+    for (p, none, _, _), c in zip(rows, shades):
         a1.plot(ms, [p_no_cascade(p, m) for m in ms], color=c, lw=1.5, label=f"p = {p}: (p − p²)^(m/2)")
         a1.errorbar(list(none), [none[m][0] for m in none], yerr=[2.5 * none[m][1] for m in none], fmt="o",
                     color=c, capsize=3)
