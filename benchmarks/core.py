@@ -33,6 +33,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
 from benchmarks._proc import matvec_s, run_json, timed_engine_run, write_results
 
 __all__ = ["TARGETS", "main", "measure_engine", "measure_docking", "engine_overrides"]

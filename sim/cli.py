@@ -17,8 +17,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim.version import __version__
 from sim.errors import ConfigError
+from sim.version import __version__
 
 __all__ = ["main"]
 

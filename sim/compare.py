@@ -43,8 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import config
-from sim import outputs
+from sim import config, outputs
 from sim.display import html_table, number
 from sim.errors import ConfigError
 from sim.outputs import atomic_folder

@@ -43,4 +43,5 @@ def html_table(caption: str, rows: list[tuple[str, str]], note: str = "") -> str
     body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:right'>"
                    f"{html.escape(v)}</td></tr>" for k, v in rows)
     foot = f"<p style='font-size:85%'>{html.escape(note)}</p>" if note else ""
-    return f'<div class="bouche-result"><table><caption><b>{html.escape(caption)}</b></caption>{body}</table>{foot}</div>'
+    head = f"<caption><b>{html.escape(caption)}</b></caption>"
+    return f'<div class="bouche-result"><table>{head}{body}</table>{foot}</div>'

@@ -37,7 +37,7 @@ Examples
 >>> check_out(out, kind="demo folder")
 Traceback (most recent call last):
 ...
-sim.errors.ConfigError: --out must be a new folder, an empty one or an earlier demo folder written by bouche; got '...demo', which holds files bouche did not write (thesis.tex)
+sim.errors.ConfigError: --out must be a new folder, an empty one or an earlier demo folder ... (thesis.tex)
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ MARKER = ".bouche.json"  # written last into every folder Bouche owns
 _MARKER_MAX_BYTES = 1 << 22  # a marker listing every file of a large validation report is far smaller
 # errors that say the output path cannot be written (as opposed to a bug while writing)
 _FS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST,
-              errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EXDEV, errno.EBUSY, errno.EMLINK, errno.EIO, errno.EFBIG}
+              errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EXDEV, errno.EBUSY, errno.EMLINK, errno.EIO,
+              errno.EFBIG}
 
 
 def read_marker(folder: str | Path) -> dict | None:

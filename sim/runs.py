@@ -17,7 +17,7 @@ import inspect
 import json
 import platform
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -26,8 +26,8 @@ import pandas as pd
 from sim import config, networks
 from sim.errors import ConfigError
 from sim.metrics import summarize
-from sim.outputs import atomic_folder
 from sim.model import DiffusionModel
+from sim.outputs import atomic_folder
 
 __all__ = ["ADOPTION_FORMATS", "RunResult", "run", "result_of", "write_run", "versions", "load_with_graph",
            "graph_record"]

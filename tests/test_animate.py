@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from sim import networks
+from sim.cli import main
 from sim.figures import animate
 from sim.figures import network as netplot
-from sim.cli import main
 from sim.runs import run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,10 +10,10 @@ import scipy.sparse  # noqa: F401
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.backend import get_backend
 from sim import networks as nw
-from sim.networks import generators
+from sim.backend import get_backend
 from sim.errors import ConfigError
+from sim.networks import generators
 
 
 def rng(seed=0):

@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import pytest
 
@@ -155,7 +154,8 @@ def test_a_medium_reaching_some_informs_only_them():
     st = r.model.rule_state
     heard = st["heard"] > 0
     assert 0 < heard.sum() < 200
-    assert np.allclose(st["evidence"][heard], st["media_sign"][0] * log_odds(0.9)) and (st["evidence"][~heard] == 0).all()
+    assert np.allclose(st["evidence"][heard], st["media_sign"][0] * log_odds(0.9))
+    assert (st["evidence"][~heard] == 0).all()
     assert r.summary["total_cost"] == r.timeseries["media_contacts"].sum() > 0
 
 

@@ -29,11 +29,11 @@ import pytest
 import sim
 from sim import outputs
 from sim.cli import main
+from sim.config import check_name
 from sim.errors import ConfigError
 from sim.experiments import design, store
 from sim.experiments.draws import uniform_rows
 from sim.experiments.executors import SerialExecutor
-from sim.config import check_name
 from sim.experiments.spec import load_spec, shipped_experiments
 from sim.streams import stream_key
 
@@ -591,7 +591,8 @@ def test_vectorised_random_draws_equal_numpy_per_sample_streams():
 @pytest.mark.slow
 def test_resolving_by_value_equals_resolving_each_point_and_finds_bad_values(monkeypatch):
     monkeypatch.setattr(design, "EXACT_POINTS", 100)  # larger designs are resolved by value
-    base = sim.load("bass", overrides={"network.n": 300, "network.kind": "erdos_renyi"})  # a kind that reads mean_degree
+    # a kind that reads mean_degree
+    base = sim.load("bass", overrides={"network.n": 300, "network.kind": "erdos_renyi"})
     n = 2 * design.MANY_VALUES + 100
     pts = design.make_points("lhs", {"wom.q": [0.0, 1.0], "network.mean_degree": [2, 6]}, samples=n, seed=2)
     grid = design.make_points("grid", {"network.n": list(range(300, 300 + n // 2)), "seeding.strategy, seeding.count":

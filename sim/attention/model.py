@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sim import config, networks, records
+from sim.arrays import sorted_distinct
 from sim.attention import concentration
 from sim.attention.following import follow_graph
 from sim.attention.slots import broadcast_pull, broadcast_slots, choose, split_slots
-from sim.arrays import sorted_distinct
 from sim.errors import ConfigError
 from sim.streams import Streams
 
@@ -300,9 +300,10 @@ class AttentionModel(mesa.Model):
         return plots.all_figures(self, result.summary, Path(folder))
 
     def plot(self, result, kind: str | None = None, ax=None):
-        """One figure of the run as a matplotlib Figure: ``kind`` is audiences, long_tail, attention_share or overlap (default: audiences)."""
-        from sim.figures.canvas import pick
+        """One figure of the run as a matplotlib Figure: ``kind`` is audiences, long_tail, attention_share
+        or overlap (default: audiences)."""
         from sim.attention import plots
+        from sim.figures.canvas import pick
 
         return pick(plots.FIGURES, kind, ax)(self, result.summary)
 

@@ -16,8 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config.schema import (ALTERNATIVES, CHOSEN_BY, MEDIUM_PARAMS, MODELS, PARAMS, REPORTS, SECTIONS, TEXT_KEYS, TOP_KEYS, _fmt,
-                               _shown)
+from sim.config.schema import (
+    ALTERNATIVES,
+    CHOSEN_BY,
+    MEDIUM_PARAMS,
+    MODELS,
+    PARAMS,
+    REPORTS,
+    SECTIONS,
+    TEXT_KEYS,
+    TOP_KEYS,
+    _fmt,
+    _shown,
+)
 from sim.config.shipped import _read_toml
 from sim.config.values import MAX_DEPTH, _check, _check_applies, applies, check_name, readers, reads, too_deep
 from sim.errors import ConfigError
@@ -326,7 +337,8 @@ def _check_chosen(values: dict, layer: dict, model: str, keep, varied: dict) -> 
 
 
 def flatten(table: dict, prefix: str = "") -> dict:
-    """Nested tables to dotted keys: ``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5, "media.p": 0.1}``."""
+    """Nested tables to dotted keys: ``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5,
+    "media.p": 0.1}``."""
     out = {}
     for key, value in table.items():
         if isinstance(value, dict):

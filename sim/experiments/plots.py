@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.design import param_of
-from sim.figures.canvas import colours as cmap, save, target
+from sim.figures.canvas import colours as cmap
+from sim.figures.canvas import save, target
 
 __all__ = ["OVERLAYS", "curves", "draw", "heatmap", "label", "line", "mean_ci", "scatter", "sobol_bars",
            "sweep_figures"]
@@ -119,7 +120,8 @@ def line(runs: pd.DataFrame, x: str, y: str, path=None, spec=None, by: str | Non
     own = ax is None
     fig, ax = target(ax, figsize=(7.5, 4.8))
     groups = [(None, stats)] if by is None else [(v, stats[stats[by] == v]) for v in _groups(stats[by])]
-    categorical = by is not None and not pd.api.types.is_numeric_dtype(stats[by])  # named groups: distinct hues, not a ramp
+    # named groups: distinct hues, not a ramp
+    categorical = by is not None and not pd.api.types.is_numeric_dtype(stats[by])
     colours = cmap("tab10", np.arange(len(groups)) % 10) if categorical else \
         cmap("viridis", np.linspace(0.05, 0.85, len(groups)))
     for (value, g), colour in zip(groups, colours):

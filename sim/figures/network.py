@@ -49,7 +49,6 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -479,7 +478,8 @@ def snapshot_figure(result, path=None, ax=None):
         fig.legend(handles=legend_handles(counts, model.n), loc="lower center", ncol=2, frameon=False, fontsize=9)
         spec = model.spec
         steps = result.summary.get("steps_run", getattr(model, "steps_run", None))
-        lines = [f"{spec.heading} (seed {spec.seed}): the network after {steps} steps", _wrap(subtitle(spec, model.n), 95)]
+        lines = [f"{spec.heading} (seed {spec.seed}): the network after {steps} steps",
+                 _wrap(subtitle(spec, model.n), 95)]
         if lay.note:
             lines.append(lay.note)
         fig.suptitle("\n".join(lines), fontsize=9, y=0.99, va="top")

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
+from sim.figures.canvas import subplots
 from sim.market.measures import SALGANIK_2006
 from sim.reports.common import REPLICATES, SKIP, _ci, _save, announce
-from sim.figures.canvas import subplots
 
 __all__ = ["MEASURES", "conditions", "market_comparison", "comparison_figure", "hits_report"]
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
-from sim.reports.common import REPLICATES, SKIP, _save, announce
 from sim.figures.canvas import subplots
+from sim.reports.common import REPLICATES, SKIP, _save, announce
 
 __all__ = ["measurement_report", "campaign_comparison"]
 

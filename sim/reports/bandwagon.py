@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from sim import analytic, config
-from sim.errors import ConfigError
-from sim.reports.common import _save, announce, report_size, require_rule
 from sim.figures.canvas import subplots
+from sim.reports.common import _save, announce, report_size, require_rule
 from sim.rules.threshold import Threshold
 
 __all__ = ["bandwagon_report", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",

@@ -21,9 +21,9 @@ import numpy as np
 
 from sim import analytic
 from sim.errors import ConfigError
+from sim.figures.canvas import subplots
 from sim.progress import progress_bar
 from sim.reports.common import REPORT_MAX_N, SKIP, _save, announce, require_rule
-from sim.figures.canvas import subplots
 from sim.rules.bass import Bass
 
 __all__ = ["bass_report", "SPARSE", "SPARSE_COLOURS"]

@@ -24,8 +24,8 @@ import pandas as pd
 
 from sim import config
 from sim.errors import ConfigError
-from sim.reports.common import REPLICATES, SKIP, _ci, _save, announce, log
 from sim.figures.canvas import subplots
+from sim.reports.common import REPLICATES, SKIP, _ci, _save, announce, log
 
 __all__ = ["broadcast_vs_seeding_report", "budget", "strategy_arms", "strategy_comparison", "StrategyComparison",
            "STRATEGIES", "STRATEGY_LABELS", "SHORT_LABELS", "STRATEGY_COLOURS"]

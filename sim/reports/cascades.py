@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.reports.common import _ci, _save, announce, require_rule
 from sim.figures.canvas import figure
+from sim.reports.common import _ci, _save, announce, require_rule
 from sim.rules.observational import Observational, p_correct_cascade
 
 __all__ = ["cascades_report", "review_runs", "decision_trace", "REVIEW_DATES"]

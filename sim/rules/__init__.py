@@ -25,7 +25,7 @@ Examples
 >>> get("gossip")
 Traceback (most recent call last):
 ...
-KeyError: "no word-of-mouth rule 'gossip' (registered: bass, threshold, complex, cascade, none, forgetting, observational)"
+KeyError: "no word-of-mouth rule 'gossip' (registered: bass, threshold, complex, cascade, none, ..., observational)"
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ from sim.rules.none import NoWom
 from sim.rules.observational import Observational
 from sim.rules.threshold import Threshold
 
-__all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get", "names", "params", "bind", "load_modules", "origins",
+__all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get", "names", "params", "bind",
+           "load_modules", "origins",
            "ENTRY_POINTS"]
 
 ENTRY_POINTS = "bouche.rules"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, P, Q, _register, _run, _save, _seed, z_limit
 from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, P, Q, _register, _run, _save, _seed, z_limit
 
 __all__ = ["check_bass_discrete", "check_bass_closed_form"]
 

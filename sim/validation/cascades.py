@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.figures.canvas import colours, subplots
 from sim.validation.registry import REF, Check, _register, _save, _seed, z_limit
-from sim.figures.canvas import subplots, colours
 
 __all__ = ["check_information_cascades", "cascade_runs"]
 

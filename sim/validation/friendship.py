@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, _mean_se, _model, _register, _save, _seed, z_limit
 from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, _mean_se, _model, _register, _save, _seed, z_limit
 
 __all__ = ["check_friendship_er", "check_friendship_ba"]
 

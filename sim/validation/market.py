@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import FIGURES, Check, _mean_se, _register, _save, _seed, z_limit
 from sim.figures.canvas import subplots
+from sim.validation.registry import FIGURES, Check, _mean_se, _register, _save, _seed, z_limit
 
 __all__ = ["check_cultural_market", "check_self_fulfilling_prophecy"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, _mean_se, _model, _register, _run, _save, _seed, z_limit
 from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, _mean_se, _model, _register, _run, _save, _seed, z_limit
 
 __all__ = ["check_greedy_karate", "check_seeding_strategies"]
 
