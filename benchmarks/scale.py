@@ -224,6 +224,8 @@ def _engine_median(family: str, rule: str, n: int, seed: int, repeats: int = 5):
 
 def measure_engine(family: str, rule: str, n: int, seed: int) -> dict:
     """One engine case: times, steps, adopters, peak RSS, the mat-vec floor."""
+    import sim.model  # noqa: F401  (the engine's imports, which sim loads on first use: in the baseline)
+
     import_mb = _peak_mb()
     model, construct_s, graph_s, dynamics_s = _engine(family, rule, n, seed)
     peak_mb = _peak_mb()
