@@ -65,18 +65,25 @@ class AdoptionLog:
                        np.full(len(seeds), -1, dtype=np.int64))]
         self.pushers = seeds  # the people whose adoption reached their contacts at the end of the last step
 
+    @classmethod
+    def of(cls, person, step, channel, source) -> "AdoptionLog":
+        """A log holding the given adoptions (arrays of equal length; channel codes of :mod:`sim.population`)."""
+        log = cls.__new__(cls)
+        log.parts = [tuple(np.asarray(a, dtype=d) for a, d in zip((person, step, channel, source),
+                                                                  (np.int64, np.int64, np.int8, np.int64)))]
+        log.pushers = np.zeros(0, dtype=np.int64)
+        return log
+
     def __call__(self, model, t, media_term, new_media, new_wom) -> None:
         new_media, new_wom = np.asarray(new_media, dtype=np.int64), np.asarray(new_wom, dtype=np.int64)
-        if len(new_media) or len(new_wom):
+        people = np.concatenate((new_media, new_wom))
+        if len(people):
             source = model.rule.credit(model.engine, new_wom, t, self.pushers)
-            people = np.concatenate((new_media, new_wom))
             channel = np.concatenate((np.full(len(new_media), MEDIA, dtype=np.int8),
                                       np.full(len(new_wom), WOM, dtype=np.int8)))
             self.parts.append((people, np.full(len(people), t, dtype=np.int64), channel,
                                np.concatenate((np.full(len(new_media), -1, dtype=np.int64), source))))
-            self.pushers = np.sort(people)
-        else:
-            self.pushers = new_media  # nobody adopted: nobody pushes at the end of this step
+        self.pushers = np.sort(people)  # who reached their contacts at the end of this step
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """``(person, step, channel code, source)`` of every adoption so far, in step order."""
@@ -128,10 +135,8 @@ def tree_measures(log: AdoptionLog) -> dict:
 
     Examples
     --------
-    >>> log = AdoptionLog.__new__(AdoptionLog)
-    >>> chain = (np.arange(4), np.arange(4), np.array([0, 2, 2, 2], np.int8), np.array([-1, 0, 1, 2]))
-    >>> log.parts = [chain]  # 0 -> 1 -> 2 -> 3: a chain of four people
-    >>> m = tree_measures(log)
+    >>> chain = AdoptionLog.of(range(4), range(4), [SEED, WOM, WOM, WOM], [-1, 0, 1, 2])  # 0 -> 1 -> 2 -> 3
+    >>> m = tree_measures(chain)
     >>> m["trees"], m["largest_tree"], m["max_depth"], round(m["structural_virality"], 4)
     (1, 4, 3, 1.6667)
     """

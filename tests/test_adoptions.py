@@ -129,10 +129,7 @@ def _log(parent: list[int]) -> adoptions.AdoptionLog:
     step = np.zeros(n, dtype=np.int64)
     for i, p in enumerate(parent):  # parents come first
         step[i] = step[p] + 1 if p >= 0 else 0
-    log = adoptions.AdoptionLog.__new__(adoptions.AdoptionLog)
-    code = np.where(np.array(parent) >= 0, 2, 0).astype(np.int8)
-    log.parts = [(np.arange(n), step, code, np.array(parent, dtype=np.int64))]
-    return log
+    return adoptions.AdoptionLog.of(np.arange(n), step, np.where(np.array(parent) >= 0, 2, 0), parent)
 
 
 @pytest.mark.parametrize("seed", range(6))
