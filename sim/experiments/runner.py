@@ -102,7 +102,8 @@ class SweepResult:
         where = f", stored in {self.out}" if self.out is not None else ""
         return (f"<SweepResult {spec.name}: {len(self.runs):,} runs ({failed} failed) over "
                 f"{' × '.join(spec.varied) or 'replicates'}, {len(spec.unique_points)} points × {spec.replicates} "
-                f"replicates; on {self.executor or '?'} in {clock(self.wall_s)}{where}>")
+                f"replicate{'s' if spec.replicates != 1 else ''}; on {self.executor or '?'} in {clock(self.wall_s)}"
+                f"{where}>")
 
     def _repr_html_(self) -> str:
         from sim.display import html_table, number
