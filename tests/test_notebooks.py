@@ -192,6 +192,8 @@ NOTEBOOK = [
     "r.plot()",
     "from sim.figures import network as netplot\nmatplotlib.get_backend() == backend",
     "c = sim.compare('bass', change={'wom.q': 0.1}, replicates=2, overrides={'network.n': 300, 'run.steps': 10})\nc",
+    "import tempfile\nfrom sim.runs import write_run\n"
+    "write_run(sim.run('bass', overrides={'network.n': 300}), tempfile.mkdtemp() + '/run')",  # the bass report
 ]
 
 
@@ -232,3 +234,5 @@ def test_a_new_user_in_a_real_notebook_kernel():
     kinds = {k for o in cells[4] for k in o.get("data", {})}
     assert "application/vnd.jupyter.widget-view+json" in kinds  # the comparison's progress bar, as a widget
     assert "text/html" in cells[4][-1]["data"] and "wom.q=0.1" in cells[4][-1]["data"]["text/plain"]
+    report = {k for o in cells[5] for k in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" in report  # a scenario report's progress bar
