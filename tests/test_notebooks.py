@@ -4,6 +4,7 @@ short reprs, progress bars, logging; and a real Jupyter kernel doing what a new 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 
@@ -215,7 +216,8 @@ def _execute(client, code: str) -> list[dict]:
 def test_a_new_user_in_a_real_notebook_kernel():
     jupyter_client = pytest.importorskip("jupyter_client")
     pytest.importorskip("ipykernel")
-    km, client = jupyter_client.manager.start_new_kernel(kernel_name="python3")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # a user's kernel: Jupyter's own backend
+    km, client = jupyter_client.manager.start_new_kernel(kernel_name="python3", env=env)
     try:
         cells = [_execute(client, code) for code in NOTEBOOK]
     finally:
