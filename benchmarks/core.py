@@ -33,6 +33,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
 from benchmarks._proc import matvec_s, run_json, timed_engine_run, write_results
 
 __all__ = ["TARGETS", "main", "measure_engine", "measure_docking", "engine_overrides"]
@@ -87,6 +88,8 @@ def measure_engine(rule: str, n: int, seed: int) -> dict:
         Wall times (construction, graph build inside it, dynamics, total), steps,
         adopters, peak RSS (before the floor is measured), and the mat-vec floor.
     """
+    import sim.model  # noqa: F401  (the engine's imports, which sim loads on first use: in the baseline)
+
     base_mb = _peak_mb()
     model, construct_s, graph_s, dynamics_s = timed_engine_run(engine_overrides(rule, n), seed)
     peak_mb = _peak_mb()

@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 import sim
+from sim import networks
 
 __all__ = ["main"]
 
@@ -78,7 +79,7 @@ def main(quick: bool = False, repeats: int | None = 3, seed: int | None = 1, wri
         G.remove_nodes_from(list(nx.isolates(G)))  # NDlib's feed fails on a person without contacts
         G = nx.convert_node_labels_to_integers(G)
         n = G.number_of_nodes()
-        graph = sim.networks.as_graph(G)
+        graph = networks.as_graph(G)
         for kind, rule, more in (("voter", "voter", {}),
                                  ("algorithmic bias", "algorithmic_bias", {"wom.epsilon": 0.3, "wom.gamma": 1.0})):
             steps = 3 if n > 20_000 else 5

@@ -37,6 +37,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
 from benchmarks._proc import run_json, write_results
 
 __all__ = ["TARGETS", "main", "measure", "sweep_spec"]
@@ -72,7 +73,7 @@ def measure(kind: str, case: str, runs: int, n: int, seed: int, workers: int = 1
         todo = list(spec.iter_runs())
         t0 = time.perf_counter()
         for run in todo:
-            sim.run(spec.scenario, seed=run["seed"], overrides=run["point"])
+            sim.run(spec.scenario, seed=run["seed"], overrides=run["point"], adoptions=False)
         return {"wall_s": time.perf_counter() - t0, "runs": len(todo)}
     with tempfile.TemporaryDirectory() as tmp:  # sim.sweep's steps, with the peak memory between them
         t0 = time.perf_counter()
@@ -89,7 +90,8 @@ def measure(kind: str, case: str, runs: int, n: int, seed: int, workers: int = 1
 
 
 def _spawn(timeout: float = 900, **spec) -> dict:
-    code = "import json, sys; from benchmarks.sweep import measure; print(json.dumps(measure(**json.loads(sys.argv[1]))))"
+    code = ("import json, sys; from benchmarks.sweep import measure; "
+            "print(json.dumps(measure(**json.loads(sys.argv[1]))))")
     return run_json(code, spec, timeout)
 
 
@@ -161,7 +163,8 @@ def main(quick: bool = False, repeats: int | None = None, seed: int = 42, write_
     print(f"n = {n:,}, {runs} runs ({POINTS} design points x {runs // POINTS} replicates), seed {seed}; "
           f"each measurement in a fresh process, best of {repeats}\n", flush=True)
 
-    report = {"machine": machine, "load_start": load, "free_cores_ratio_start": free, "quick": quick, "seed": seed, "n": n, "runs": runs,
+    report = {"machine": machine, "load_start": load, "free_cores_ratio_start": free, "quick": quick, "seed": seed,
+              "n": n, "runs": runs,
               "targets": TARGETS, "time": datetime.now(UTC).isoformat(timespec="seconds")}
     speed = {case: _speed(case, runs, n, seed, repeats) for case in CASES}
     memory = {}

@@ -55,12 +55,11 @@ import json
 import os
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from sim import config
-from sim.errors import ConfigError
 from sim.engine import Engine
+from sim.errors import ConfigError
 from sim.model import DiffusionModel
 from sim.runs import load_with_graph, model_class, result_of
 

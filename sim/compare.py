@@ -43,8 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import config
-from sim import outputs
+from sim import config, outputs
+from sim.display import html_table, number
 from sim.errors import ConfigError
 from sim.outputs import atomic_folder
 from sim.streams import stream_key
@@ -93,30 +93,36 @@ def metrics_of(summary: dict) -> dict:
     return out
 
 
-def paired_runs(arms: dict, seeds: list[int], progress=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def paired_runs(arms: dict, seeds: list[int], progress=None, label: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every arm (name -> scenario) once per seed; same seed, same draws across arms.
 
     Returns a tidy table of metrics (one row per arm and replicate) and a tidy
     time series (arm, replicate, then every numeric column of the runs' time
     series: step, time, adopters, adopted_fraction, ... for the adoption model).
-    ``progress(done, total)`` is called after each run.
+    ``progress``: a progress bar named ``label`` (None: on a terminal or in a
+    notebook, see :mod:`sim.progress`; True or False), or a callable
+    ``progress(done, total)`` called after each run.
     """
     from sim import runs
+    from sim.progress import progress_bar
 
     rows, series = [], []
     total, done = len(arms) * len(seeds), 0
-    for r, seed in enumerate(seeds):
-        for arm, spec in arms.items():
-            res = runs.run(spec, seed=seed)
-            rows.append({"arm": arm, "replicate": r, "seed": seed, **metrics_of(res.summary)})
-            ts = res.timeseries.select_dtypes("number")
-            if "time" not in ts:
-                ts = ts.assign(time=ts["step"])
-            series.append(ts.assign(arm=arm, replicate=r)[["arm", "replicate", *ts.columns]])
-            del res
-            done += 1
-            if progress:
-                progress(done, total)
+    call = progress if callable(progress) else None
+    with progress_bar(total, label, show=False if call else progress) as bar:
+        for r, seed in enumerate(seeds):
+            for arm, spec in arms.items():
+                res = runs.run(spec, seed=seed, adoptions=False)
+                rows.append({"arm": arm, "replicate": r, "seed": seed, **metrics_of(res.summary)})
+                ts = res.timeseries.select_dtypes("number")
+                if "time" not in ts:
+                    ts = ts.assign(time=ts["step"])
+                series.append(ts.assign(arm=arm, replicate=r)[["arm", "replicate", *ts.columns]])
+                del res
+                done += 1
+                bar.update()
+                if call:
+                    call(done, total)
     return pd.DataFrame(rows), pd.concat(series, ignore_index=True)
 
 
@@ -201,9 +207,13 @@ def curves(ts: pd.DataFrame, arm: str, column: str = "adopters") -> tuple[np.nda
     return times, wide.to_numpy().T
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison:
-    """Paired twins of one scenario: per-replicate metrics, time series and the differences."""
+    """Paired twins of one scenario: per-replicate metrics, time series and the differences.
+
+    Its ``repr`` is one line (the change and the main difference); a notebook shows a table of the
+    main metrics (``_repr_html_``); :meth:`plot` draws the curves and the paired difference.
+    """
 
     scenario: config.Scenario = field(repr=False)
     changed: config.Scenario = field(repr=False)
@@ -214,6 +224,31 @@ class Comparison:
     differences: pd.DataFrame = field(repr=False)
     names: dict = field(default_factory=lambda: dict(DEFAULT_NAMES))
 
+    def _main(self) -> str:
+        """The metric the one-line summary reports: final adopters, or the first one there is."""
+        metrics = list(self.differences["metric"])
+        return next((m for m in SHOWN if m in metrics), metrics[0] if metrics else "")
+
+    def __repr__(self) -> str:
+        main = self._main()
+        head = f"<Comparison {self.scenario.name}: {_change_text(self.change)}, {len(self.seeds)} paired replicates"
+        if not main:
+            return head + ">"
+        r = self.difference(main)
+        return (f"{head}; {main} {number(r['mean'])} [{number(r['ci_low'])}, {number(r['ci_high'])}] "
+                f"(changed - base, paired 95 % CI)>")
+
+    def _repr_html_(self) -> str:
+        metrics = set(self.differences["metric"])
+        rows = []
+        for m in [m for m in SHOWN if m in metrics] or list(self.differences["metric"])[:8]:
+            r = self.difference(m)
+            rows.append((m, f"{number(r['base_mean'])} → {number(r['changed_mean'])}: {number(r['mean'])} "
+                            f"[{number(r['ci_low'])}, {number(r['ci_high'])}]"))
+        return html_table(f"{self.scenario.name}: {_change_text(self.change)} ({len(self.seeds)} paired replicates)",
+                          rows, "base → changed: change (paired 95 % CI). Tables: .runs, .timeseries, .differences; "
+                                ".plot() draws the curves.")
+
     def difference(self, metric: str) -> pd.Series:
         """The row of :attr:`differences` for one metric (changed - base)."""
         rows = self.differences[self.differences["metric"] == metric]
@@ -221,18 +256,31 @@ class Comparison:
             raise ConfigError("metric", f"must be one of {', '.join(self.differences['metric'])}; got {metric!r}")
         return rows.iloc[0].rename(None).rename({"difference": "mean"})
 
-    def figure(self, path, title: str | None = None, labels: dict | None = None, column: str | None = None) -> Path:
+    def plot(self, ax=None, title: str | None = None, labels: dict | None = None, column: str | None = None):
         """Both arms' adoption curves (mean and 95 % band) and the paired difference over time.
 
-        ``labels`` names the arms in the legend (``{"base": ..., "changed": ...}``);
-        ``column`` draws another time-series column (default: the adopted share,
-        and adopters for the difference).
+        Parameters
+        ----------
+        ax : a pair of matplotlib Axes, optional
+            Draw the two panels on these (default: a new figure).
+        title : str, optional
+            The figure's title (default: the scenario and the change).
+        labels : dict, optional
+            Names of the arms in the legend (``{"base": ..., "changed": ...}``).
+        column : str, optional
+            Another time-series column to draw (default: the adopted share,
+            and adopters for the difference).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
         """
         import textwrap
 
-        from sim.figures.adoption import plt, time_label
+        from sim.figures.adoption import time_label
+        from sim.figures.canvas import target
 
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
+        fig, (ax1, ax2) = target(ax, n=2, figsize=(12, 4.8))
         colours = {"base": "#2b83ba", "changed": "#d7191c"}
         labels = labels or self.names
         share, count = (column, column) if column else _curve_columns(self.timeseries)
@@ -248,7 +296,8 @@ class Comparison:
             m, lo, hi = _mean_band(y)
             ax1.plot(t, m, color=colours[arm], lw=2.2, label=f"{labels[arm]} (mean, 95 % band)")
             ax1.fill_between(t, lo, hi, color=colours[arm], alpha=0.25, lw=0)
-        ax1.set(xlabel=time_label(self.scenario) if time_label(self.scenario) != "time" else "time (steps × dt)", ylabel="share of people who adopted" if share == "adopted_fraction"
+        xlabel = time_label(self.scenario) if time_label(self.scenario) != "time" else "time (steps × dt)"
+        ax1.set(xlabel=xlabel, ylabel="share of people who adopted" if share == "adopted_fraction"
                 else share.replace("_", " "), ylim=(0, None),
                 title=f"{len(self.seeds)} paired runs (thin lines: each run)")
         ax1.legend(loc="upper left", frameon=False, fontsize=9)
@@ -270,16 +319,20 @@ class Comparison:
             ax2.text(0.5, 0.5, "the twins use different time steps (run.dt):\nno step-by-step difference",
                      ha="center", va="center", transform=ax2.transAxes)
         what = "adopters" if count == "adopters" else count.replace("_", " ")
-        ax2.set(xlabel=time_label(self.scenario) if time_label(self.scenario) != "time" else "time (steps × dt)", ylabel=f"{what}: {labels['changed']} − {labels['base']}",
+        ax2.set(xlabel=xlabel, ylabel=f"{what}: {labels['changed']} − {labels['base']}",
                 title="What the change did: paired difference over time")
         spec = self.scenario
-        head = title or (f"{spec.title or spec.name}: twin runs, the change: {_change_text(self.change)} "
+        head = title or (f"{spec.heading}: twin runs, the change: {_change_text(self.change)} "
                          f"(same seeds, common random numbers)")
-        fig.suptitle(textwrap.fill(head, 130), fontsize=10.5)
-        path = Path(path)
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return path
+        if ax is None or title is not None:
+            fig.suptitle(textwrap.fill(head, 130), fontsize=10.5)
+        return fig
+
+    def figure(self, path, title: str | None = None, labels: dict | None = None, column: str | None = None) -> Path:
+        """Write :meth:`plot`'s figure to ``path`` (PNG); returns the path."""
+        from sim.figures.canvas import save
+
+        return save(self.plot(title=title, labels=labels, column=column), path)
 
     def write(self, out, plots: bool = True, column: str | None = None) -> Path:
         """Write the comparison folder atomically: comparison.json, runs.csv, differences.csv,
@@ -315,11 +368,11 @@ class Comparison:
             if rows.empty:
                 continue
             r = rows.iloc[0]
-            paired = f"{_num(r['difference'])} [{_num(r['ci_low'])}, {_num(r['ci_high'])}]"
-            unpaired = f"[{_num(r['unpaired_ci_low'])}, {_num(r['unpaired_ci_high'])}]"
+            paired = f"{number(r['difference'])} [{number(r['ci_low'])}, {number(r['ci_high'])}]"
+            unpaired = f"[{number(r['unpaired_ci_low'])}, {number(r['unpaired_ci_high'])}]"
             gain = r["variance_ratio"]
             gain = "n/a" if math.isnan(gain) else ("exact" if math.isinf(gain) else f"{gain:,.1f}×")
-            print(f"  {m:<22}{_num(r['base_mean']):>12}{_num(r['changed_mean']):>12}   {paired:<34}"
+            print(f"  {m:<22}{number(r['base_mean']):>12}{number(r['changed_mean']):>12}   {paired:<34}"
                   f"{unpaired:<24}{gain:>12}", file=file)
         print("  (pairing gain: variance of the unpaired difference / variance of the paired one; n/a when "
               "the metric is undefined, e.g. 50 % never reached)", file=file)
@@ -341,8 +394,9 @@ def compare(scenario, change: dict, replicates: int = 20, seed: int | None = Non
         Root seed of the replicates (default: the scenario's).
     overrides : dict, optional
         Overrides applied to both twins.
-    progress : callable, optional
-        ``progress(done, total)`` after each run.
+    progress : bool or callable, optional
+        A progress bar (default: on a terminal or in a notebook, see
+        :mod:`sim.progress`), or ``progress(done, total)`` called after each run.
     names : dict, optional
         What to call the arms in figures, tables and reports: ``{"base": "TV only",
         "changed": "TV + influencers"}``.
@@ -352,7 +406,8 @@ def compare(scenario, change: dict, replicates: int = 20, seed: int | None = Non
     Comparison
         ``.runs`` (metrics per arm and replicate), ``.timeseries``,
         ``.differences`` (per metric: means, paired difference with 95 % CI,
-        unpaired CI, variance ratio), ``.figure(path)``, ``.write(folder)``.
+        unpaired CI, variance ratio), ``.plot()`` (a matplotlib Figure),
+        ``.figure(path)`` (the same, written), ``.write(folder)``.
     """
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 2:
         raise ConfigError("replicates", f"must be an integer >= 2 (an interval needs two pairs); got {replicates!r}")
@@ -363,11 +418,13 @@ def compare(scenario, change: dict, replicates: int = 20, seed: int | None = Non
     base = config.load(scenario, overrides=overrides, seed=seed)
     changed = base.replace(change)
     seeds = replicate_seeds(base.seed, replicates)
-    runs_df, ts = paired_runs({"base": base, "changed": changed}, seeds, progress=progress)
     names = {**DEFAULT_NAMES, **(names or {})}
     for arm, name in names.items():
         if arm not in ARMS or not isinstance(name, str) or not name.strip() or len(name) > 80:
-            raise ConfigError("--name", f"must name the arms base and changed with 1 to 80 characters; got {arm}={name!r}")
+            raise ConfigError("--name", f"must name the arms base and changed with 1 to 80 characters; "
+                                        f"got {arm}={name!r}")
+    runs_df, ts = paired_runs({"base": base, "changed": changed}, seeds, progress=progress,
+                              label=f"{base.name} twins")
     return Comparison(scenario=base, changed=changed, change=dict(change), seeds=seeds, runs=runs_df,
                       timeseries=ts, differences=differences_table(runs_df), names=names)
 
@@ -420,19 +477,6 @@ def _change_text(change: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in change.items())
 
 
-def _num(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    x = float(x)
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 1:
-        return f"{x:,.2f}"
-    return f"{x:.3g}"
-
-
 def _json(value):
     if hasattr(value, "item"):
         return value.item()
@@ -482,17 +526,11 @@ def command(args) -> int:
             raise ConfigError("--name", f"must be 1 to 80 characters; got {name!r}")
     if args.steps is not None:
         overrides["run.steps"] = args.steps
-    show = sys.stderr.isatty()
-
-    def progress(done, total):
-        if show:
-            print(f"\r  run {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
-
     name = config.load(args.scenario, overrides=overrides).name
     out = args.out or f"runs/{name}-compare"
     check_out(out)  # before the runs: a refusal should not cost their time
     result = compare(args.scenario, change=change, replicates=args.replicates, seed=args.seed,
-                     overrides=overrides, progress=progress, names=names)
+                     overrides=overrides, names=names)
     result.write(out, plots=not args.no_plots, column=args.curve)
     result.describe()
     files = sorted(p.name for p in Path(out).iterdir() if not p.name.startswith("."))

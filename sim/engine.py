@@ -136,7 +136,8 @@ class Engine:
         for r, m in enumerate(self.models):
             sl = slice(None) if self.R == 1 else slice(r * self.n, (r + 1) * self.n)
             st = m.state
-            st.adopted, st.adopted_at, st.channel = get(self.adopted[sl]), get(self.adopted_at[sl]), get(self.channel[sl])
+            st.adopted, st.adopted_at = get(self.adopted[sl]), get(self.adopted_at[sl])
+            st.channel = get(self.channel[sl])
             st.n_adopted = int(self.n_adopted[r])
             m.counts = get(self.counts[sl])
             if host:

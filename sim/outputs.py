@@ -37,7 +37,7 @@ Examples
 >>> check_out(out, kind="demo folder")
 Traceback (most recent call last):
 ...
-sim.errors.ConfigError: --out must be a new folder, an empty one or an earlier demo folder written by bouche; got '...demo', which holds files bouche did not write (thesis.tex)
+sim.errors.ConfigError: --out must be a new folder, an empty one or an earlier demo folder ... (thesis.tex)
 """
 
 from __future__ import annotations
@@ -45,22 +45,24 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
+import secrets
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from sim.errors import ConfigError
 
-__all__ = ["MARKER", "atomic_file", "atomic_folder", "check_new_file", "check_out", "fs_error", "owned_files", "read_marker",
-           "write_marker"]
+__all__ = ["MARKER", "atomic_file", "atomic_folder", "check_new_file", "check_out", "fresh_folder", "fs_error",
+           "owned_files", "read_marker", "write_marker"]
 
 MARKER = ".bouche.json"  # written last into every folder Bouche owns
 _MARKER_MAX_BYTES = 1 << 22  # a marker listing every file of a large validation report is far smaller
 # errors that say the output path cannot be written (as opposed to a bug while writing)
 _FS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST,
-              errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EXDEV, errno.EBUSY, errno.EMLINK, errno.EIO, errno.EFBIG}
+              errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EXDEV, errno.EBUSY, errno.EMLINK, errno.EIO,
+              errno.EFBIG}
 
 
 def read_marker(folder: str | Path) -> dict | None:
@@ -223,6 +225,22 @@ def _remove_listed(folder: Path, listed: list[str]) -> bool:
     return True
 
 
+def fresh_folder(parent: Path, prefix: str) -> Path:
+    """A new empty folder in ``parent``, named ``prefix`` and random letters, made with the user's umask.
+
+    :func:`tempfile.mkdtemp` makes folders only their owner may read (mode 0700), and the rename keeps
+    that mode: a run folder would be closed to colleagues who read the user's other folders.
+    """
+    for _ in range(100):
+        path = Path(parent) / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir()  # mode 0777, less the umask
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(parent))
+
+
 @contextlib.contextmanager
 def atomic_folder(out: str | Path, kind: str, marker: str | None = None):
     """Yield a temporary folder beside ``out``; on success it replaces ``out``, on error it is removed.
@@ -234,7 +252,7 @@ def atomic_folder(out: str | Path, kind: str, marker: str | None = None):
     real = check_out(out, kind)
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.tmp-", dir=real.parent))
+        tmp = fresh_folder(real.parent, f".{real.name}.tmp-")
     except OSError as exc:
         raise (fs_error(exc, shown) or exc) from None
     try:
@@ -251,10 +269,10 @@ def atomic_folder(out: str | Path, kind: str, marker: str | None = None):
                 real.rmdir()
         tmp.rename(real)
         if old is not None and not _remove_listed(old, old_marker["files"]):
-            print(f"bouche: kept the earlier {kind} in {old} (files appeared in it while this one was written)",
-                  file=sys.stderr)
+            logging.getLogger(__name__).warning("kept the earlier %s in %s (files appeared in it while this one "
+                                                "was written)", kind, old)
     except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)  # our own temporary folder (mkdtemp): nobody else writes in it
+        shutil.rmtree(tmp, ignore_errors=True)  # our own temporary folder (fresh_folder): nobody else writes in it
         if isinstance(exc, OSError) and fs_error(exc, shown) is not None:
             raise fs_error(exc, shown) from None
         raise

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 __all__ = ["CHANNELS", "SEED", "MEDIA", "WOM", "State"]
 
 SEED, MEDIA, WOM = 0, 1, 2

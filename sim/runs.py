@@ -17,7 +17,7 @@ import inspect
 import json
 import platform
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -26,10 +26,11 @@ import pandas as pd
 from sim import config, networks
 from sim.errors import ConfigError
 from sim.metrics import summarize
-from sim.outputs import atomic_folder
 from sim.model import DiffusionModel
+from sim.outputs import atomic_folder
 
-__all__ = ["RunResult", "run", "result_of", "write_run", "versions", "load_with_graph", "graph_record"]
+__all__ = ["ADOPTION_FORMATS", "RunResult", "run", "result_of", "write_run", "versions", "load_with_graph",
+           "graph_record"]
 
 # What a graph of one's own changes in the scenario, and why: the graph replaces the network, and the
 # scenario's report and variants (which a report runs) rerun the scenario's own network.
@@ -39,18 +40,83 @@ GRAPH_LAYER = {"network.kind": ("graph", "the graph replaces the scenario's netw
 _GIVEN = GRAPH_LAYER["network.kind"][0]  # the network.kind of a run given its graph
 
 
-@dataclass
+@dataclass(repr=False)
 class RunResult:
-    """What a run gives back: its time series, summary, resolved configuration and model."""
+    """What a run gives back: its time series, summary, resolved configuration and model.
+
+    Its ``repr`` is one line; a notebook shows a short table (``_repr_html_``)
+    and :meth:`plot` draws the run's figure.
+    """
 
     timeseries: pd.DataFrame
     summary: dict
     config: dict
-    model: DiffusionModel = field(repr=False)
+    model: DiffusionModel
+    adoptions: pd.DataFrame | None = None  # one row per adoption, with its credited source (sim.adoptions)
+    trees: dict | None = None  # measures of the diffusion trees (sim.adoptions.tree_measures)
+
+    def headline(self) -> str:
+        """The run in one line: who adopted, out of how many, in how many steps (or the model's own numbers)."""
+        s, n = self.summary, self.model.n
+        if "final_adopters" in s:
+            return (f"{s['final_adopters']:,} of {n:,} people adopted ({100 * s['final_fraction']:.1f} %) "
+                    f"in {s['steps_run']} steps")
+        return f"{n:,} people, {s.get('steps_run', getattr(self.model, 'steps_run', 0))} steps"
+
+    def __repr__(self) -> str:
+        spec = self.model.spec
+        return f"<RunResult {spec.name} (seed {spec.seed}): {self.headline()}>"
+
+    def _repr_html_(self) -> str:
+        from sim.display import html_table, number
+
+        s = self.summary
+        rows = []
+        for key, value in s.items():
+            if isinstance(value, dict):
+                rows += [(f"{key}: {k}", number(v)) for k, v in value.items() if isinstance(v, (int, float))]
+            elif isinstance(value, (int, float)) or value is None:
+                rows.append((key, number(value)))
+        spec = self.model.spec
+        rows = rows[:16]
+        ts = self.timeseries
+        return html_table(f"{spec.heading} (seed {spec.seed}): {self.headline()}", rows,
+                          f".timeseries ({len(ts):,} rows × {ts.shape[1]} columns), .summary, .config, .model; "
+                          f".plot() draws the run")
+
+    def plot(self, kind: str | None = None, ax=None):
+        """The run's figure, as a matplotlib Figure (a notebook shows it).
+
+        Parameters
+        ----------
+        kind : str, optional
+            For an adoption model: ``"adoption"`` (default; the curve by channel,
+            :func:`sim.figures.adoption.adoption_figure`) or ``"network"`` (the
+            network at the end, :func:`sim.figures.network.snapshot_figure`). Other
+            models name their own figures (``model.plot``).
+        ax : matplotlib Axes, optional
+            Draw on it (a pair of Axes for both adoption panels).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        own = getattr(self.model, "plot", None)
+        if own is not None:
+            return own(self, kind=kind, ax=ax)
+        if kind in (None, "adoption"):
+            from sim.figures.adoption import adoption_figure
+
+            return adoption_figure(self, ax=ax)
+        if kind == "network":
+            from sim.figures.network import snapshot_figure
+
+            return snapshot_figure(self, ax=ax)
+        raise ConfigError("kind", f"must be adoption or network; got {kind!r}")
 
 
 def run(scenario="bass", seed: int | None = None, steps: int | None = None, overrides: dict | None = None,
-        device: str = "cpu", graph=None, **kwargs) -> RunResult:
+        device: str = "cpu", graph=None, adoptions: bool | None = None, **kwargs) -> RunResult:
     """Run one scenario to its stop rule.
 
     Parameters
@@ -68,13 +134,19 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
     graph : networkx graph, scipy.sparse matrix or sim.networks.Graph, optional
         A graph of one's own in place of the scenario's network (see
         :func:`load_with_graph` and :func:`sim.networks.as_graph`).
+    adoptions : bool, optional
+        Keep the adoptions table (who adopted when, through which channel,
+        credited to which contact) and the measures of its diffusion trees
+        (:mod:`sim.adoptions`). Default: for runs of at most
+        :data:`sim.adoptions.MAX_PEOPLE` people (adoption models, on the CPU).
     **kwargs
         More overrides, with ``__`` for the dot: ``wom__q=0.5``.
 
     Returns
     -------
     RunResult
-        ``.timeseries`` (DataFrame), ``.summary`` (dict), ``.config`` and ``.model``.
+        ``.timeseries`` (DataFrame), ``.summary`` (dict), ``.config``, ``.model``,
+        ``.adoptions`` and ``.trees`` (None when not kept).
 
     Examples
     --------
@@ -100,9 +172,19 @@ def run(scenario="bass", seed: int | None = None, steps: int | None = None, over
         if "device" not in inspect.signature(cls).parameters:
             raise ConfigError("device", f"= {device} runs the adoption model only; got model = {spec.model}")
         model = cls(spec, device=device, **extra)
+    from sim import adoptions as adoptions_mod
+
+    on_gpu = device not in (None, "cpu")  # kept on the CPU only: off there unless asked (then refused)
+    wanted = adoptions_mod.wanted(model, False if on_gpu and adoptions is None else adoptions)
+    log = adoptions_mod.attach(model) if wanted else None
     model.run()
     ts, summary = result_of(model)
-    return RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+    result = RunResult(timeseries=ts, summary=summary, config=resolved_config(model), model=model)
+    if log is not None:
+        model.observers.remove(log)
+        result.adoptions = adoptions_mod.table(log, model.graph.labels)
+        result.trees = adoptions_mod.tree_measures(log)
+    return result
 
 
 def load_with_graph(scenario, overrides: dict | None, seed: int | None, graph):
@@ -231,9 +313,14 @@ def _json_default(value):
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
+ADOPTION_FORMATS = ("parquet", "csv")
+
+
+def write_run(result: RunResult, out: str | Path, plots: bool = True, adoptions: str = "parquet") -> Path:
     """Write a run folder atomically: ``config.json``, ``timeseries.csv``, ``summary.json``, the model's own
-    tables (``model.tables()``: file name -> DataFrame, written as CSV), PNG plots.
+    tables (``model.tables()``: file name -> DataFrame, written as CSV), PNG plots, and where the run kept
+    them, ``adoptions.parquet`` (or ``.csv``: ``adoptions = "csv"``) and ``trees.json``
+    (:mod:`sim.adoptions`).
 
     The folder is assembled under a temporary name beside ``out`` and renamed
     when complete, so a failed run never leaves a folder that looks finished. An
@@ -248,6 +335,14 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default) + "\n")
         for name, table in (result.model.tables() if hasattr(result.model, "tables") else {}).items():
             table.to_csv(tmp / name, index=False)
+        if result.adoptions is not None:
+            if adoptions not in ADOPTION_FORMATS:
+                raise ConfigError("adoptions", f"must be written as {' or '.join(ADOPTION_FORMATS)}; got {adoptions!r}")
+            if adoptions == "csv":
+                result.adoptions.to_csv(tmp / "adoptions.csv", index=False)
+            else:
+                result.adoptions.to_parquet(tmp / "adoptions.parquet", index=False)
+            (tmp / "trees.json").write_text(json.dumps(result.trees, indent=2, default=_json_default) + "\n")
         if plots:
             write_figures(result, tmp)
     return out
@@ -256,16 +351,16 @@ def write_run(result: RunResult, out: str | Path, plots: bool = True) -> Path:
 def write_figures(result: RunResult, folder: Path) -> list[Path]:
     """The run's figures: the model's own (``model.figures(result, folder)``) or the adoption curve,
     then the scenario's report figures (``report = NAME`` in the scenario, see :data:`REPORTS`)."""
+    from sim.figures.canvas import save
+
     if hasattr(result.model, "figures"):
         paths = list(result.model.figures(result, folder))
     else:
-        from sim.figures import adoption as plots_mod
-
-        paths = [plots_mod.adoption_figure(result, folder / "adoption.png")]
+        paths = [save(result.plot("adoption"), folder / "adoption.png")]
     from sim.figures import network as netplot  # the end-of-run network (adoption models, up to a few thousand people)
 
     if netplot.wants_snapshot(result.model):
-        paths.append(netplot.snapshot_figure(result, folder / "network.png"))
+        paths.append(save(result.plot("network"), folder / "network.png"))
     report = result.model.spec.report
     if report:
         module, func = config.REPORTS[report].split(":")
@@ -273,8 +368,9 @@ def write_figures(result: RunResult, folder: Path) -> list[Path]:
     return paths
 
 
-def describe(result: RunResult, file=sys.stdout) -> None:
+def describe(result: RunResult, file=None) -> None:
     """Print a short human summary of a run (the model's own ``describe`` if it has one)."""
+    file = file or sys.stdout  # the stream of the moment (a test's or a notebook's own)
     if hasattr(result.model, "describe"):
         result.model.describe(result, file=file)
         return
@@ -295,3 +391,13 @@ def describe(result: RunResult, file=sys.stdout) -> None:
         print(f"  cost {s['total_cost']:,.2f} in all, {per} per adopter", file=file)
     for line in result.model.rule.describe(s):  # the rule's own keys, in words
         print(f"  {line}", file=file)
+    from sim.adoptions import MAX_PEOPLE
+
+    tr = result.trees
+    if tr is not None and tr["credited"]:
+        sv = "n/a" if tr["structural_virality"] is None else f"{tr['structural_virality']:.2f}"
+        print(f"  diffusion trees: {tr['trees']:,}, the largest {tr['largest_tree']:,} people, {tr['max_depth']} "
+              f"steps of word of mouth deep (structural virality {sv})", file=file)
+    elif tr is None and n > MAX_PEOPLE:
+        print(f"  no adoptions table above {MAX_PEOPLE:,} people (bouche run --adoptions parquet writes one)",
+              file=file)

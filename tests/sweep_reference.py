@@ -25,11 +25,10 @@ from sim import backend as backend_mod
 from sim import coins, config, networks
 from sim.backend import Backend, get_backend
 from sim.batch import Replicates, batchable, run_replicates, shares_graph
+from sim.population import MEDIA, WOM
 from sim.rules import bass
 from sim.rules.threshold import threshold_met, threshold_need
-from sim.population import MEDIA, WOM
 from sim.streams import Streams
-
 
 # -- the synchronous sweep, written plainly -------------------------------------------
 

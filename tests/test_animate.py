@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from sim import networks
+from sim.cli import main
 from sim.figures import animate
 from sim.figures import network as netplot
-from sim.cli import main
 from sim.runs import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,3 +114,12 @@ def test_bouche_run_draws_the_network_up_to_a_few_thousand_people(tmp_path):
     assert not (tmp_path / "big" / "network.png").exists()
     assert main(["run", str(scenario), "--set", "network.kind=complete", "--out", str(tmp_path / "complete")]) == 0
     assert not (tmp_path / "complete" / "network.png").exists()  # everyone linked to everyone: nothing to see
+
+
+@pytest.mark.slow
+def test_without_out_it_writes_into_runs_like_run_and_compare(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    args = ["animate", "bandwagon", "--set", "network.n=200", "--steps", "3", "--dpi", "30"]
+    assert main(args) == 0 and main(args) == 0  # the second never overwrites the first
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["bandwagon-2.gif", "bandwagon.gif"]
+    assert "wrote runs/bandwagon-2.gif" in capsys.readouterr().out

@@ -266,7 +266,8 @@ def test_run_folder_figures_and_description(tmp_path):
     result = sim.run("fragmentation", seed=3, overrides={"network.n": 2000, "run.steps": 10})
     out = runs.write_run(result, tmp_path / "frag")
     names = sorted(p.name for p in out.iterdir())
-    assert names == [".bouche.json", "attention_share.png", "audiences.png", "config.json", "long_tail.png", "overlap.png",
+    assert names == [".bouche.json", "attention_share.png", "audiences.png", "config.json", "long_tail.png",
+                     "overlap.png",
                      "summary.json", "timeseries.csv"]
     for png in out.glob("*.png"):
         assert png.stat().st_size > 20000

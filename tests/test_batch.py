@@ -6,24 +6,26 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy as sp
 import scipy.sparse  # noqa: F401
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from sweep_reference import (  # noqa: F401
+    BA,
+    CASES,
+    COMPLETE,
+    ER,
+    LATE_MEDIA,
+    QUIET,
+    RING,
+    SBM,
+    WS,
+    assert_same_as_sweep,
+    sweep_run,
+    triggered_decision,
+)
 
 import sim
 from sim import backend as backend_mod
-from sim import coins, config, networks
-from sim.backend import Backend, get_backend
+from sim import config
 from sim.batch import Replicates, batchable, run_replicates, shares_graph
-from sim.rules import bass
-from sim.rules.threshold import threshold_met, threshold_need
-from sim.population import MEDIA, WOM
-from sim.streams import Streams
-
-from sweep_reference import (BA, CASES, COMPLETE, ER, LATE_MEDIA, QUIET, RING, SBM, WS,  # noqa: F401
-                             assert_same_as_sweep, sweep_run, triggered_decision)
-
 
 # -- replicate batching -------------------------------------------------------------------------
 

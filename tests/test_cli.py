@@ -116,3 +116,66 @@ def test_unknown_scenario_exit_2_via_subprocess():
     line = res.stderr.strip()
     assert line.startswith("bouche: error: scenario must be a shipped scenario (")
     assert line.endswith("or a .toml file; got 'bandwaggon' (did you mean bandwagon?)") and "\n" not in line
+
+
+# -- bouche --help is quick: nothing heavy is imported until a command needs it --------------------------------
+
+HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "mesa", "networkx", "pyarrow")
+
+
+def _imported_by(code: str) -> set[str]:
+    probe = f"import sys\n{code}\nprint(' '.join(sorted(m for m in sys.modules if '.' not in m)))"
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    return set(res.stdout.split())
+
+
+def test_help_imports_no_heavy_library():
+    loaded = _imported_by("from sim.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert not _imported_by("import sim") & set(HEAVY)  # the package's names load on first use
+
+
+def test_help_takes_under_a_third_of_a_second():
+    import time
+
+    times = []
+    for _ in range(5):  # the quickest of five: the machine's other load is not ours to measure
+        start = time.perf_counter()
+        res = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, timeout=60)
+        times.append(time.perf_counter() - start)
+        assert res.returncode == 0 and "COMMAND" in res.stdout
+    print(f"\nbouche --help: {min(times):.3f} s (quickest of 5)")
+    assert min(times) < 0.3
+
+
+def test_each_command_still_has_its_own_arguments(capsys):
+    for command, option in [("run", "--no-plots"), ("compare", "--replicates"), ("sweep", "--vary"),
+                            ("validate", "--quick"), ("animate", "--fps"), ("viz", "--port")]:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert option in text and "--rules" in text, command
+
+
+def test_sim_compare_stays_the_function_after_its_module_loads():
+    res = subprocess.run([sys.executable, "-c", "import sim, importlib\nimportlib.import_module('sim.compare')\n"
+                          "print(callable(sim.compare), sim.compare.__name__, sim.run.__module__)"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.stdout.split() == ["True", "compare", "sim.runs"], res.stderr
+
+
+def test_scenarios_lists_whole_first_sentences(capsys, monkeypatch):
+    from sim import config
+    from sim.cli import first_sentence
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["scenarios"]) == 0
+    listing = capsys.readouterr().out
+    for name in config.shipped_scenarios():
+        sentence = first_sentence(config.load(name).description)
+        assert sentence[-1] in ".?!" and len(sentence) > 20
+        block = listing.split(name, 1)[1].split("\n")
+        text = " ".join(line.strip() for line in block[:3])
+        assert sentence in text, (name, sentence)
+    assert all(len(line) <= 80 for line in listing.splitlines())

@@ -111,7 +111,8 @@ def test_bouche_compare_writes_a_comparison_folder(tmp_path, capsys):
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "final_adopters" in printed and "paired 95 % CI" in printed
-    assert sorted(p.name for p in out.iterdir()) == [".bouche.json", "comparison.json", "comparison.png", "differences.csv",
+    assert sorted(p.name for p in out.iterdir()) == [".bouche.json", "comparison.json", "comparison.png",
+                                                     "differences.csv",
                                                     "runs.csv", "timeseries.csv"]
     record = json.loads((out / "comparison.json").read_text())
     assert record["change"] == {"wom.q": 0.1} and record["replicates"] == 3
@@ -147,7 +148,8 @@ def test_bouche_compare_refuses_a_foreign_folder(tmp_path, capsys):
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
     assert main(["compare", "bass", "--set", "wom.q=0.1", "--out", str(mine)]) == 2
-    assert "--out must be a new folder, an empty one or an earlier comparison folder written by bouche" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--out must be a new folder, an empty one or an earlier comparison folder written by bouche" in err
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 

@@ -122,3 +122,37 @@ def test_one_list_of_network_kinds():
     assert set(offered) == set(config.NETWORK_KINDS) - {"file", "graph"}  # nor a file nor a graph object in the app
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"`kind` ({', '.join(config.NETWORK_KINDS)})" in readme
+
+
+# -- an override that picks one of two alternatives replaces the other --------------------------------------------
+
+def test_an_override_of_one_alternative_replaces_the_other():
+    file_says = config.load("bandwagon")
+    assert file_says.get("seeding.fraction") == 0.10 and file_says.get("seeding.count") is None
+    s = config.load("bandwagon", overrides={"seeding.count": 1})
+    assert (s.get("seeding.count"), s.get("seeding.fraction")) == (1, None)
+    back = s.replace({"seeding.fraction": 0.2})  # and the other way, a layer above again
+    assert (back.get("seeding.count"), back.get("seeding.fraction")) == (None, 0.2)
+    with pytest.raises(ConfigError, match="seeding.count and seeding.fraction are alternatives: set one; got both"):
+        config.load("bass", overrides={"seeding.count": 1, "seeding.fraction": 0.1})  # the same layer: refused
+
+
+def test_the_command_line_override_wins(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "one"
+    assert main(["run", "bandwagon", "--set", "seeding.count=1", "--set", "network.n=500", "--set", "report=",
+                 "--no-plots", "--out", str(out)]) == 0
+    import json
+
+    assert json.loads((out / "summary.json").read_text())["adopters_by_channel"]["seed"] == 1
+
+
+# -- figure titles that fit the run ---------------------------------------------------------------------------------
+
+def test_a_changed_scenario_no_longer_claims_its_title():
+    title = "Broadcast or seeding? The same budget in a B2B and a B2C world"
+    assert config.load("broadcast-vs-seeding").heading == title
+    changed = config.load("broadcast-vs-seeding", overrides={"media.cost_per_contact": 5.0})
+    assert changed.heading == "broadcast-vs-seeding, changed: media.cost_per_contact = 5.0"
+    assert config.load("bass", seed=3).heading == config.load("bass").heading  # another seed changes no claim

@@ -90,7 +90,8 @@ def test_run_keys_are_golden_and_ignore_text_fields():
     base = seeds.scenario_hash(scenario)
     key = seeds.run_key(base, {"wom.q": 0.5}, 0, 1, "common", "1.0")
     # A fixed value: it must not change across processes, platforms or Python versions.
-    assert seeds.content_hash({"x": [1, 2.5, "a"], "y": None}) == "f9820d920eea9dce"  # sha256sum of {"x":[1,2.5,"a"],"y":null}
+    # sha256sum of {"x":[1,2.5,"a"],"y":null}
+    assert seeds.content_hash({"x": [1, 2.5, "a"], "y": None}) == "f9820d920eea9dce"
     assert seeds.scenario_hash({**scenario, "description": "other", "title": "t", "seed": 99}) == base
     assert key != seeds.run_key(base, {"wom.q": 0.5}, 1, 1, "common", "1.0")
     assert key != seeds.run_key(base, {"wom.q": 0.5}, 0, 2, "common", "1.0")
@@ -118,7 +119,8 @@ def test_seeds_derive_from_content_never_position():
     (["bass", "--vary", "wom.qq=0.1,0.2"], "bouche: error: wom.qq is not a parameter; did you mean wom.q?"),
     (["bass", "--vary", "wom.q=0.5:0.1:0.1"], "bouche: error: wom.q must be a list of values or a range"),
     (["bass", "--vary", "wom.q=0:1:0"], "(step 0)"),
-    (["bass", "--vary", "wom.q=0.1,0.2", "--replicates", "0"], "bouche: error: replicates must be an integer >= 1; got 0"),
+    (["bass", "--vary", "wom.q=0.1,0.2", "--replicates", "0"],
+     "bouche: error: replicates must be an integer >= 1; got 0"),
     (["bass", "--vary", "wom.q=0.1,0.2", "--scheduler", "tcp://127.0.0.1:1"],
      "bouche: error: --scheduler must be a reachable Dask scheduler; got 'tcp://127.0.0.1:1'"),
     (["bass"], "bouche: error: vary must name at least one parameter to vary; got none"),

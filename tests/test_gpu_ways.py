@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from sweep_reference import CASES, assert_same_as_sweep  # the plainly written synchronous sweep
 
 import sim
-from sim import backend as backend_mod
 from sim import arrays
+from sim import backend as backend_mod
 from sim.arrays import sorted_distinct
 from sim.backend import Backend, emulated_gpu, get_backend
 

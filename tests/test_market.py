@@ -22,8 +22,20 @@ import sim
 from sim import config, runs
 from sim.cli import main
 from sim.errors import ConfigError
-from sim.market import (MarketModel, SALGANIK_2006, appeals, choose, display_order, extremes, gini_by_world,
-                        invert_counts, quality_correlation, shares, unpredictability, visibility)
+from sim.market import (
+    SALGANIK_2006,
+    MarketModel,
+    appeals,
+    choose,
+    display_order,
+    extremes,
+    gini_by_world,
+    invert_counts,
+    quality_correlation,
+    shares,
+    unpredictability,
+    visibility,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = range(6)

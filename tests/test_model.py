@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model import DiffusionModel, TIMESERIES_COLUMNS
+from sim.model import TIMESERIES_COLUMNS, DiffusionModel
 
 ER = {"network.kind": "erdos_renyi", "network.n": 2000, "network.mean_degree": 8}
 

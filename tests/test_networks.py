@@ -10,10 +10,10 @@ import scipy.sparse  # noqa: F401
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.backend import get_backend
 from sim import networks as nw
-from sim.networks import generators
+from sim.backend import get_backend
 from sim.errors import ConfigError
+from sim.networks import generators
 
 
 def rng(seed=0):
@@ -401,3 +401,60 @@ def test_build_file_kind(tmp_path):
     p = write(tmp_path / "e.csv", "a,b\nb,c\n")
     g = nw.build({"kind": "file", "path": str(p), "directed": True}, rng())
     assert g.directed and g.n_edges == 2
+
+
+# -- compressed edge lists, GML, Matrix Market, Parquet ----------------------------------------------------------------
+
+def _karate_files(folder):
+    import bz2
+    import gzip
+    import lzma
+
+    import pandas as pd
+    import scipy.io
+
+    G = nx.karate_club_graph()
+    text = "".join(f"{u} {v}\n" for u, v in G.edges()).encode()
+    files = {"k.txt.gz": gzip.compress(text), "k.edges.bz2": bz2.compress(text),
+             "k.csv.xz": lzma.compress(text.replace(b" ", b","))}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    nx.write_gml(nx.relabel_nodes(G, {i: f"p{i}" for i in G}), folder / "k.gml")
+    (folder / "k.gml.gz").write_bytes(gzip.compress((folder / "k.gml").read_bytes()))
+    scipy.io.mmwrite(folder / "k.mtx", nx.to_scipy_sparse_array(G, nodelist=range(34)))
+    pd.DataFrame(list(G.edges()), columns=["source", "target"]).to_parquet(folder / "k.parquet")
+    pd.DataFrame(list(G.edges()), columns=["a", "b"]).to_parquet(folder / "k2.parquet")
+    return G
+
+
+@pytest.mark.parametrize("name, first", [("k.txt.gz", 0), ("k.edges.bz2", 0), ("k.csv.xz", 0), ("k.gml", "p0"),
+                                         ("k.gml.gz", "p0"), ("k.mtx", 1), ("k.parquet", 0), ("k2.parquet", 0)])
+def test_more_graph_files(tmp_path, name, first):
+    G = _karate_files(tmp_path)
+    g = nw.from_file(tmp_path / name)
+    assert (g.n, g.n_edges, g.directed) == (34, G.number_of_edges(), False)
+    assert g.labels[0] == first
+    # the same graph as the plain edge list, up to the labels' order
+    plain = nw.as_graph(G)
+    assert sorted(g.in_degree.tolist()) == sorted(plain.in_degree.tolist())
+
+
+def test_a_compressed_file_runs_from_the_command_line(tmp_path):
+    from sim.cli import main
+
+    _karate_files(tmp_path)
+    out = tmp_path / "run"
+    assert main(["run", "bass", "--set", "network.kind=file", "--set", f"network.path={tmp_path / 'k.txt.gz'}",
+                 "--no-plots", "--out", str(out)]) == 0
+    import json
+
+    assert json.loads((out / "config.json").read_text())["graph"]["n"] == 34
+
+
+@pytest.mark.parametrize("name, content", [("g.parquet.gz", b"x"), ("g.zip", b"x"), ("g.txt.gz", b"not gzip"),
+                                           ("g.mtx", b"%%MatrixMarket matrix coordinate real general\n2 3 1\n1 2 1\n")])
+def test_bad_new_files_are_one_line(tmp_path, name, content):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ConfigError, match="network.path must name an existing file") as info:
+        nw.from_file(tmp_path / name)
+    assert "\n" not in str(info.value)

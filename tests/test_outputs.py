@@ -292,3 +292,20 @@ def test_a_file_size_limit_mid_write_is_one_line_and_leaves_nothing(tmp_path):
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("bouche: error: --out could not be written: File too large"), done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# -- run folders get the user's umask --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o755), (0o002, 0o775), (0o077, 0o700)])
+def test_output_folders_get_the_users_umask(tmp_path, monkeypatch, umask, mode):
+    monkeypatch.chdir(tmp_path)
+    old = os.umask(umask)
+    try:
+        assert cli.main(["run", "bass", "--set", "network.n=200", "--no-plots", "--out", "run"]) == 0
+        with outputs.atomic_folder(tmp_path / "other", kind="demo folder") as tmp:
+            (tmp / "a.txt").write_text("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "run").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "other").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "run" / "summary.json").stat().st_mode & 0o777 == mode & 0o666

@@ -161,7 +161,8 @@ def test_a_graph_too_big_for_this_machine_is_refused_before_conversion(monkeypat
      "network.n is not used by network.kind = graph"),
     (lambda: sim.run("bandwagon", graph=KARATE, overrides={"network.mean_degree": 4}),
      "network.mean_degree is not used by network.kind = graph (it is read by erdos_renyi)"),
-    (lambda: sim.run("bass", graph=KARATE, overrides={"network.mean_degree": 4}),  # bass: complete, which ignores it too
+    # bass: complete, which ignores it too
+    (lambda: sim.run("bass", graph=KARATE, overrides={"network.mean_degree": 4}),
      "network.mean_degree is not used by network.kind = graph (it is read by erdos_renyi)"),
     (lambda: sim.run("bass", graph=KARATE, overrides={"report": "bass"}), "report must be '' (or left out)"),
     (lambda: sim.run("bass", overrides={"network.kind": "graph"}), "network.kind = graph takes a graph given in"),

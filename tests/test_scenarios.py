@@ -64,7 +64,8 @@ def test_scenario_ships_with_description_report_and_page(name):
 def test_bouche_run_writes_the_figures(shipped, name):
     folder, seconds, text = shipped[name]
     files = sorted(p.name for p in folder.iterdir())
-    assert set(OUTPUTS[name]) | {".bouche.json", "config.json", "summary.json", "timeseries.csv"} == set(files)
+    assert set(OUTPUTS[name]) | {".bouche.json", "config.json", "summary.json", "timeseries.csv",
+                                 "adoptions.parquet", "trees.json"} == set(files)
     for png in folder.glob("*.png"):
         assert png.stat().st_size > 20_000
     assert "people adopted" in text
@@ -315,3 +316,28 @@ def test_the_top_up_keeps_the_first_reach_and_word_of_mouth_gives_back(shipped):
     with_wom = table["top-up"] - table["organic"]
     without = table["top-up, no word of mouth"] - table["organic, no word of mouth"]
     assert with_wom > without > 0 and "word of mouth gives back" in text
+
+
+# -- the reports on a network of one's own ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, png", [("bandwagon", "bandwagon.png"), ("broadcast-vs-seeding",
+                                                                         "broadcast-vs-seeding.png"),
+                                        ("bass", "bass.png")])
+def test_a_report_runs_on_a_users_network_file(tmp_path, capsys, name, png):
+    import networkx as nx
+
+    path = tmp_path / "friends.txt.gz"
+    import gzip
+
+    G = nx.barabasi_albert_graph(400, 3, seed=1)
+    path.write_bytes(gzip.compress("".join(f"{u} {v}\n" for u, v in G.edges()).encode()))
+    out = tmp_path / name
+    extra = ["--set", "seeding.fraction=0.05"] if name == "bandwagon" else []
+    code = main(["run", name, "--set", "network.kind=file", "--set", f"network.path={path}", *extra,
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert (out / png).stat().st_size > 20_000
+    assert f"bouche: {name} report: " in err and "400 people" in err

@@ -29,11 +29,11 @@ import pytest
 import sim
 from sim import outputs
 from sim.cli import main
+from sim.config import check_name
 from sim.errors import ConfigError
 from sim.experiments import design, store
 from sim.experiments.draws import uniform_rows
 from sim.experiments.executors import SerialExecutor
-from sim.config import check_name
 from sim.experiments.spec import load_spec, shipped_experiments
 from sim.streams import stream_key
 
@@ -98,6 +98,18 @@ def _children(pid: int) -> list[int]:
             if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
                 out.append(int(entry))
     return out
+
+
+def _workers(pid: int) -> list[int]:
+    """The children of ``pid`` that are pool workers: not multiprocessing's resource tracker, which whatever
+    first makes a semaphore starts (the pool's queues, or the progress bar's lock)."""
+    def tracker(child):
+        try:
+            return b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            return False
+
+    return [child for child in _children(pid) if not tracker(child)]
 
 
 def _alive(pid: int) -> bool:
@@ -425,7 +437,7 @@ def test_a_worker_killed_mid_batch_is_replaced_and_the_tables_are_those_of_a_cle
     victims = []
     try:
         _wait_for(lambda: len(_parts(out)) >= 2, proc)
-        victims = _children(proc.pid)[:1]
+        victims = _workers(proc.pid)[:1]
         os.kill(victims[0], signal.SIGKILL)  # as the out-of-memory killer would
         _, err = proc.communicate(timeout=120)
     finally:
@@ -591,7 +603,8 @@ def test_vectorised_random_draws_equal_numpy_per_sample_streams():
 @pytest.mark.slow
 def test_resolving_by_value_equals_resolving_each_point_and_finds_bad_values(monkeypatch):
     monkeypatch.setattr(design, "EXACT_POINTS", 100)  # larger designs are resolved by value
-    base = sim.load("bass", overrides={"network.n": 300, "network.kind": "erdos_renyi"})  # a kind that reads mean_degree
+    # a kind that reads mean_degree
+    base = sim.load("bass", overrides={"network.n": 300, "network.kind": "erdos_renyi"})
     n = 2 * design.MANY_VALUES + 100
     pts = design.make_points("lhs", {"wom.q": [0.0, 1.0], "network.mean_degree": [2, 6]}, samples=n, seed=2)
     grid = design.make_points("grid", {"network.n": list(range(300, 300 + n // 2)), "seeding.strategy, seeding.count":

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from sim import cli, validation
-from sim.rules import threshold as wom
 from sim.rules import bass as bass_rule
+from sim.rules import threshold as wom
 from sim.rules.counting import NEVER
 from sim.validation import registry
 

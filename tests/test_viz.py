@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from sim import config, viz
-from sim.viz import views
 from sim.runs import run
+from sim.viz import views
 
 ROOT = Path(__file__).resolve().parents[1]
 # A long Bass run on a sparse network: media and word of mouth both act for hundreds of steps.

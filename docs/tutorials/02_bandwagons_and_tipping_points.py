@@ -128,7 +128,7 @@ hits = []
 for z in zs:
     runs = [sim.run("bandwagon", seed=rep, overrides={
         "network.n": 2000, "network.mean_degree": float(z), "wom.threshold": phi, "wom.threshold_sd": 0.0,
-        "seeding.fraction": None, "seeding.count": 1}) for rep in range(20)]
+        "seeding.count": 1}) for rep in range(20)]
     hits.append(np.mean([r.summary["final_fraction"] > 0.2 for r in runs]))
 lo, hi = analytic.watts_window(phi)
 zz = np.linspace(0.5, 16, 200)

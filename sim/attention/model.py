@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sim import config, networks, records
+from sim.arrays import sorted_distinct
 from sim.attention import concentration
 from sim.attention.following import follow_graph
 from sim.attention.slots import broadcast_pull, broadcast_slots, choose, split_slots
-from sim.arrays import sorted_distinct
 from sim.errors import ConfigError
 from sim.streams import Streams
 
@@ -299,8 +299,17 @@ class AttentionModel(mesa.Model):
 
         return plots.all_figures(self, result.summary, Path(folder))
 
-    def describe(self, result, file=sys.stdout) -> None:
+    def plot(self, result, kind: str | None = None, ax=None):
+        """One figure of the run as a matplotlib Figure: ``kind`` is audiences, long_tail, attention_share
+        or overlap (default: audiences)."""
+        from sim.attention import plots
+        from sim.figures.canvas import pick
+
+        return pick(plots.FIGURES, kind, ax)(self, result.summary)
+
+    def describe(self, result, file=None) -> None:
         """Print a short human summary of the run."""
+        file = file or sys.stdout  # the stream of the moment (a test's or a notebook's own)
         s = result.summary
         spec = self.spec
         pct = lambda x: f"{100 * x:.1f} %"  # noqa: E731

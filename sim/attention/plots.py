@@ -8,8 +8,8 @@
 - ``overlap.png`` — duplication ratios between audiences (1 = chance): inside an
   interest community audiences overlap far more than chance.
 
-Each function takes the model (after its run) and the run's summary, writes a
-PNG and returns its path (matplotlib's Agg backend: works on servers).
+Each function takes the model (after its run) and the run's summary and returns a
+matplotlib Figure (drawn without pyplot: :mod:`sim.figures.canvas`); given a ``path``, it writes it there too.
 """
 
 from __future__ import annotations
@@ -17,15 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
+from sim.attention import concentration
+from sim.figures.canvas import save, subplots
 
-from sim.attention import concentration  # noqa: E402
-
-__all__ = ["all_figures", "audiences_figure", "long_tail_figure", "attention_share_figure", "overlap_figure"]
+__all__ = ["FIGURES", "all_figures", "audiences_figure", "long_tail_figure", "attention_share_figure", "overlap_figure"]
 
 BROADCAST = "#e66101"
 USER = "#2b83ba"
@@ -41,12 +39,13 @@ def _subtitle(model) -> str:
             f"{model.n_broadcast} broadcast channel{plural}, broadcast share {a['broadcast_share']:g}")
 
 
-def _finish(fig, model, path: Path) -> Path:
+def _finish(fig, model, path=None):
+    """Title the figure; write it to ``path`` too when one is given; return it."""
     spec = model.spec
-    fig.suptitle(f"{spec.title or spec.name} (seed {spec.seed})\n{_subtitle(model)}", fontsize=9.5)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    fig.suptitle(f"{spec.heading} (seed {spec.seed})\n{_subtitle(model)}", fontsize=9.5)
+    if path is not None:
+        save(fig, path)
+    return fig
 
 
 def _num(x) -> str:
@@ -57,11 +56,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2g} %" if x < 0.1 else f"{100 * x:.0f} %"
 
 
-def audiences_figure(model, summary: dict, path: Path) -> Path:
+def audiences_figure(model, summary: dict, path=None):
     """Rank–size plots of reach (people) and views (attention), broadcast highlighted."""
     m = model.measure()
     n, b = model.n, model.n_broadcast
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
+    fig, axes = subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
     views = model.channel_views
     total_views = max(int(views.sum()), 1)
     for ax, values, scale, label in ((axes[0], m["reach"], n, "people reached (% of all people)"),
@@ -100,12 +99,12 @@ def audiences_figure(model, summary: dict, path: Path) -> Path:
     return _finish(fig, model, path)
 
 
-def long_tail_figure(model, summary: dict, path: Path) -> Path:
+def long_tail_figure(model, summary: dict, path=None):
     """Log–log CCDF of user-channel audiences with the fitted straight line."""
     m = model.measure()
     reach = m["reach"][m["users"]]
     x, p = concentration.ccdf(reach)
-    fig, ax = plt.subplots(figsize=(9, 5.6), constrained_layout=True)
+    fig, ax = subplots(figsize=(9, 5.6), constrained_layout=True)
     ax.step(x, p, where="post", color=USER, lw=1.6, label="user channels")
     s = summary
     if s["ccdf_slope"] is not None:
@@ -126,7 +125,7 @@ def long_tail_figure(model, summary: dict, path: Path) -> Path:
     return _finish(fig, model, path)
 
 
-def attention_share_figure(model, summary: dict, path: Path) -> Path:
+def attention_share_figure(model, summary: dict, path=None):
     """Broadcast vs user channels' share of attention, and the concentration curve."""
     m = model.measure()
     views = model.channel_views[m["channels"]].astype(np.float64)
@@ -135,7 +134,7 @@ def attention_share_figure(model, summary: dict, path: Path) -> Path:
     parts = [("broadcast", summary["broadcast_attention_share"], BROADCAST),
              ("top 10 user channels", user_views[:10].sum(), USER),
              (f"the other {max(user_views.size - 10, 0):,} user channels", user_views[10:].sum(), TAIL)]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
     labels = [p[0] for p in parts]
     vals = [100 * p[1] for p in parts]
     bars = ax1.barh(labels[::-1], vals[::-1], color=[p[2] for p in parts][::-1], edgecolor="black", lw=0.5)
@@ -162,19 +161,19 @@ def attention_share_figure(model, summary: dict, path: Path) -> Path:
     return _finish(fig, model, path)
 
 
-def overlap_figure(model, summary: dict, path: Path) -> Path:
+def overlap_figure(model, summary: dict, path=None):
     """Duplication ratios between the audiences of the largest channels (1 = chance)."""
     m = model.measure()
     d = m["duplication"]
     b, n = model.n_broadcast, model.n
     ids = m["overlap"]
     if ids.size < 2:
-        fig, ax = plt.subplots(figsize=(7, 3), constrained_layout=True)
+        fig, ax = subplots(figsize=(7, 3), constrained_layout=True)
         ax.text(0.5, 0.5, "fewer than two channels reached anyone: no overlap to show", ha="center")
         ax.set_axis_off()
         return _finish(fig, model, path)
     seg = np.where(ids < n, model.graph.segments[np.minimum(ids, n - 1)], -1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12.5, 5.2), constrained_layout=True,
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12.5, 5.2), constrained_layout=True,
                                    gridspec_kw={"width_ratios": [1.1, 1]})
     with np.errstate(divide="ignore", invalid="ignore"):
         logd = np.log2(d)
@@ -218,7 +217,9 @@ def overlap_figure(model, summary: dict, path: Path) -> Path:
 def all_figures(model, summary: dict, folder: Path) -> list[Path]:
     """Write the four figures into ``folder``; returns their paths."""
     folder = Path(folder)
-    return [audiences_figure(model, summary, folder / "audiences.png"),
-            long_tail_figure(model, summary, folder / "long_tail.png"),
-            attention_share_figure(model, summary, folder / "attention_share.png"),
-            overlap_figure(model, summary, folder / "overlap.png")]
+    return [save(draw(model, summary), folder / f"{name}.png") for name, draw in FIGURES.items()]
+
+
+# the figures of a run, by file name (without .png): what all_figures writes and model.plot(kind) draws
+FIGURES = {"audiences": audiences_figure, "long_tail": long_tail_figure, "attention_share": attention_share_figure,
+           "overlap": overlap_figure}

@@ -12,8 +12,17 @@ import numpy as np
 import pandas as pd
 
 from sim import config
-from sim.calibration.search import (SCALES, SEARCHES, UNCERTAINTIES, Objective, bootstrap, check_free, parse_free,
-                                    search, uncertainty)
+from sim.calibration.search import (
+    SCALES,
+    SEARCHES,
+    UNCERTAINTIES,
+    Objective,
+    bootstrap,
+    check_free,
+    parse_free,
+    search,
+    uncertainty,
+)
 from sim.calibration.toml import scenario_toml
 from sim.errors import ConfigError
 from sim.fitting.data import Series, future_periods, read_series
@@ -72,11 +81,11 @@ class Calibration:
 
     def figure(self, path) -> Path:
         """The data over the calibrated runs (mean and 95 % band of the replicates), with the forecast."""
-        from sim.figures.adoption import plt
+        from sim.figures.canvas import subplots
 
         s, tab = self.series, self.table()
         unit = s.time_unit
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
+        fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
         for ax, col, obs in ((ax1, "", s.sales), (ax2, "cumulative_", np.cumsum(s.sales))):
             for row in self.runs if col == "" else np.cumsum(self.runs, axis=1):
                 ax.plot(tab["period"], row, color="#2b83ba", lw=0.5, alpha=0.25)
@@ -96,7 +105,6 @@ class Calibration:
                      f"\n{self.scale['text']}", fontsize=9.5)
         path = Path(path)
         fig.savefig(path, dpi=110)
-        plt.close(fig)
         return path
 
     def describe(self, file=None) -> None:

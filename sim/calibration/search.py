@@ -35,8 +35,8 @@ import numpy as np
 
 from sim import config
 from sim.batch import iter_models
-from sim.runs import load_with_graph
 from sim.errors import ConfigError
+from sim.runs import load_with_graph
 
 __all__ = ["Free", "parse_free", "Objective", "search", "uncertainty", "bootstrap", "bootstrap_seeds", "SEARCHES",
            "SCALES", "STEP"]

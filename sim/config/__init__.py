@@ -37,12 +37,34 @@ Traceback (most recent call last):
 sim.errors.ConfigError: wom.qq is not a parameter; did you mean wom.q?
 """
 
-from sim.config.schema import (APPLIES_TO, CHOSEN_BY, MEDIA_TARGETS, MEDIUM_PARAMS, MODELS, NETWORK_KINDS, PARAMS,
-                               REPORTS, SECTIONS, SEEDING_STRATEGIES, TEXT_KEYS, TOP_KEYS, Param)
-from sim.config.values import (MAX_DEPTH, NAME_MAX, applies, check_name, default_name, parse_assignment, parse_value,
-                               readers, reads)
-from sim.config.shipped import scenario_dir, shipped_dir, shipped_files, shipped_scenarios
 from sim.config.scenario import Scenario, flatten, load
+from sim.config.schema import (
+                               APPLIES_TO,
+                               CHOSEN_BY,
+                               MEDIA_TARGETS,
+                               MEDIUM_PARAMS,
+                               MODELS,
+                               NETWORK_KINDS,
+                               PARAMS,
+                               REPORTS,
+                               SECTIONS,
+                               SEEDING_STRATEGIES,
+                               TEXT_KEYS,
+                               TOP_KEYS,
+                               Param,
+)
+from sim.config.shipped import scenario_dir, shipped_dir, shipped_files, shipped_scenarios
+from sim.config.values import (
+                               MAX_DEPTH,
+                               NAME_MAX,
+                               applies,
+                               check_name,
+                               default_name,
+                               parse_assignment,
+                               parse_value,
+                               readers,
+                               reads,
+)
 from sim.errors import ConfigError  # noqa: F401
 
 __all__ = [

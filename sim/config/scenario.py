@@ -16,8 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config.schema import (CHOSEN_BY, MEDIUM_PARAMS, MODELS, PARAMS, REPORTS, SECTIONS, TEXT_KEYS, TOP_KEYS, _fmt,
-                               _shown)
+from sim.config.schema import (
+    ALTERNATIVES,
+    CHOSEN_BY,
+    MEDIUM_PARAMS,
+    MODELS,
+    PARAMS,
+    REPORTS,
+    SECTIONS,
+    TEXT_KEYS,
+    TOP_KEYS,
+    _fmt,
+    _shown,
+)
 from sim.config.shipped import _read_toml
 from sim.config.values import MAX_DEPTH, _check, _check_applies, applies, check_name, readers, reads, too_deep
 from sim.errors import ConfigError
@@ -47,6 +58,26 @@ class Scenario:
     # keys the chosen network kind does not read, kept for the kinds a later layer gives it (a sweep
     # that varies network.kind: load(..., varied=...)); to_dict writes them, replace keeps them
     kept: frozenset = field(default_factory=frozenset, repr=False)
+    # the overrides applied on top of the file (dotted keys), in order: what this run changed
+    changes: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def heading(self) -> str:
+        """A figure's title for a run of this scenario: its own title while it runs as written, else its
+        name and what was changed (a title such as "the same budget in two worlds" may no longer hold).
+
+        Examples
+        --------
+        >>> load("bass").heading
+        'Bass diffusion: mass media and word of mouth'
+        >>> load("bass", overrides={"wom.q": 0.5}).replace({"network.n": 50}).heading
+        'bass, changed: wom.q = 0.5, network.n = 50'
+        """
+        if not self.changes:
+            return self.title or self.name
+        shown = ", ".join(f"{k} = {v}" for k, v in list(self.changes.items())[:4])
+        more = f" and {len(self.changes) - 4} more" if len(self.changes) > 4 else ""
+        return f"{self.name}, changed: {shown}{more}"
 
     def get(self, key: str) -> Any:
         """Value of a dotted key; ``media.KEY`` reads the first medium."""
@@ -71,7 +102,7 @@ class Scenario:
         raw = self.to_dict()
         if seed is not None:
             raw["seed"] = seed
-        return _resolve(raw, overrides or {}, self.source, keep=self.kept)
+        return _resolve(raw, overrides or {}, self.source, keep=self.kept, changes=self.changes)
 
     def to_dict(self) -> dict:
         """Nested plain dict (the TOML shape), with every default filled in: every parameter its model
@@ -124,7 +155,7 @@ def load(source: "str | Path | Scenario | dict", overrides: dict | None = None, 
     if isinstance(source, Scenario):
         if varied:
             return _resolve(source.to_dict() | ({"seed": seed} if seed is not None else {}), overrides,
-                            source.source, keep=source.kept, varied=varied)
+                            source.source, keep=source.kept, varied=varied, changes=source.changes)
         return source.replace(overrides, seed=seed)
     if isinstance(source, dict):
         if too_deep(source):
@@ -153,10 +184,12 @@ def _all_keys(media_names=()) -> list[str]:
     return keys
 
 
-def _resolve(raw: dict, overrides: dict, origin: str, keep=frozenset(), varied: dict | None = None) -> Scenario:
+def _resolve(raw: dict, overrides: dict, origin: str, keep=frozenset(), varied: dict | None = None,
+             changes: dict | None = None) -> Scenario:
     """The one resolver. ``raw`` (the file, a lower layer) and ``overrides`` (the layer above it) are
     the two layers of :func:`_check_chosen`; ``keep`` names keys of ``raw`` kept before, ``varied``
-    the values a later layer gives a choosing key."""
+    the values a later layer gives a choosing key, ``changes`` the overrides applied before
+    (:attr:`Scenario.changes`)."""
     if not isinstance(raw, dict):
         raise ConfigError("scenario", f"must be a table of sections; got {type(raw).__name__}")
     for key, value in overrides.items():
@@ -232,13 +265,44 @@ def _resolve(raw: dict, overrides: dict, origin: str, keep=frozenset(), varied: 
         raise ConfigError("model", f"must be one of {', '.join(MODELS)}; got {_shown(model)}")
     if raw.get("report") and raw["report"] not in REPORTS:
         raise ConfigError("report", f"must be one of {', '.join(REPORTS) or '(none defined)'}; got {raw['report']!r}")
+    _check_alternatives(values, layer)
     kept = _check_chosen(values, layer, model, keep, varied or {})
     CROSS_CHECKS.get(model, _cross_check)(values, resolved_media, given=set(flat))
     base = Scenario(name=name, description=raw.get("description", "").strip(),
                     seed=seed, values=values, media=tuple(resolved_media), source=origin,
-                    title=raw.get("title", ""), model=model, report=raw.get("report", ""), kept=kept)
+                    title=raw.get("title", ""), model=model, report=raw.get("report", ""), kept=kept,
+                    changes={**(changes or {}), **{k.replace("__", "."): v for k, v in overrides.items()
+                                                   if k not in (*TEXT_KEYS, "seed", "variants")}})
     variants = _variants(raw.get("variants"), base, lower)
     return dataclasses.replace(base, variants=variants) if variants else base
+
+
+def _check_alternatives(values: dict, layer: dict) -> None:
+    """Of a group of alternatives (:data:`~sim.config.schema.ALTERNATIVES`), the one given in the highest
+    layer wins: the others, given below it, are reset to their default (``--set seeding.count=1`` on a
+    scenario that sets ``seeding.fraction``). Two given in one layer are refused in one line.
+
+    Examples
+    --------
+    >>> s = load("bandwagon", overrides={"seeding.count": 5})  # the file sets seeding.fraction
+    >>> s.get("seeding.count"), s.get("seeding.fraction")
+    (5, None)
+    >>> load("bass", overrides={"seeding.count": 5, "seeding.fraction": 0.1})
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: seeding.count and seeding.fraction are alternatives: set one; got both
+    """
+    for group in ALTERNATIVES:
+        given = [k for k in group if values[k] is not None and k in layer]
+        if len(given) < 2:
+            continue
+        top = max(layer[k] for k in given)
+        winners = [k for k in given if layer[k] == top]
+        if len(winners) > 1:
+            raise ConfigError(winners[0], f"and {' and '.join(winners[1:])} are alternatives: set one; got both")
+        for key in given:
+            if key not in winners:
+                values[key] = copy.deepcopy(PARAMS[key].default)
 
 
 def _check_chosen(values: dict, layer: dict, model: str, keep, varied: dict) -> frozenset:
@@ -273,7 +337,8 @@ def _check_chosen(values: dict, layer: dict, model: str, keep, varied: dict) -> 
 
 
 def flatten(table: dict, prefix: str = "") -> dict:
-    """Nested tables to dotted keys: ``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5, "media.p": 0.1}``."""
+    """Nested tables to dotted keys: ``{"network": {"n": 5}, "media.p": 0.1}`` -> ``{"network.n": 5,
+    "media.p": 0.1}``."""
     out = {}
     for key, value in table.items():
         if isinstance(value, dict):
@@ -384,8 +449,6 @@ def _cross_check(v: dict, media: list[dict], given: set) -> None:
         raise ConfigError("wom.threshold_low", f"must be <= wom.threshold_high = {v['wom.threshold_high']}; "
                                                f"got {v['wom.threshold_low']}")
     s = v["seeding.strategy"]
-    if v["seeding.count"] is not None and v["seeding.fraction"] is not None:
-        raise ConfigError("seeding.count", "and seeding.fraction are alternatives: set one; got both")
     if s in ("random", "top_degree", "friend_of_random", "greedy") and v["seeding.count"] is None \
             and v["seeding.fraction"] is None:
         raise ConfigError("seeding.count", f"(or seeding.fraction) must be set when seeding.strategy = {s}; got none")

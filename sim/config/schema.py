@@ -34,6 +34,7 @@ __all__ = [
     "TOP_KEYS",
     "TEXT_KEYS",
     "MODELS",
+    "ALTERNATIVES",
     "APPLIES_TO",
     "CHOSEN_BY",
     "REPORTS",
@@ -59,17 +60,20 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
     Param("network.n", "int", 1000, "number of people", lo=1, used_by=_SIZED),
     Param("network.mean_degree", "float", 10.0, "mean number of contacts per person",
           lo=0, lo_open=True, used_by="erdos_renyi"),
-    Param("network.k", "int", 10, "contacts per person on the ring lattice (even)", lo=2, used_by="ring, watts_strogatz"),
+    Param("network.k", "int", 10, "contacts per person on the ring lattice (even)", lo=2,
+          used_by="ring, watts_strogatz"),
     Param("network.rewire", "prob", 0.1, "probability that a lattice edge is rewired at random",
           lo=0.0, hi=1.0, used_by="watts_strogatz"),
     Param("network.m", "int", 3, "edges each newcomer attaches (preferential attachment)", lo=1,
           used_by="barabasi_albert"),
-    Param("network.sizes", "ints", None, "community sizes (their sum replaces n)", nullable=True, used_by="stochastic_block"),
+    Param("network.sizes", "ints", None, "community sizes (their sum replaces n)", nullable=True,
+          used_by="stochastic_block"),
     Param("network.communities", "int", 4, "number of equal communities when sizes is not given", lo=1,
           used_by="stochastic_block"),
     _prob("network.p_in", 0.05, "link probability within a community", used_by="stochastic_block"),
     _prob("network.p_out", 0.001, "link probability between communities", used_by="stochastic_block"),
-    Param("network.path", "str", None, "graph file: edge list (.csv .tsv .txt .edges), .graphml or .gexf",
+    Param("network.path", "str", None, "graph file: edge list (.csv .tsv .txt .edges .parquet), .graphml, .gexf, "
+          ".gml or .mtx; text files may be .gz, .bz2 or .xz",
           nullable=True, used_by="file"),
     Param("network.directed", "bool", None, "treat edges u->v as one-way (u influences v); none = as the file says",
           nullable=True, used_by="file"),
@@ -209,6 +213,10 @@ APPLIES_TO["run"] = ("adoption", "attention", "platform")  # consumers arrive; t
 # error, unless a layer above the one that gave it chose the value (docs/model.md, "Settings a
 # network kind ignores").
 CHOSEN_BY = {"network": "network.kind"}
+# Parameters that are alternatives: set one of a group. Given in a higher layer (an override over the
+# file, a variant over its base), one replaces the others of its group, which are reset to their default;
+# given in the same layer, both are refused (sim.config.scenario._check_alternatives).
+ALTERNATIVES = (("seeding.count", "seeding.fraction"),)
 # Scenario reports (top-level ``report`` key): extra figures that show a scenario's point.
 # NAME -> "module:function"; the function takes (result, folder) and returns the paths it wrote.
 REPORTS: dict[str, str] = {

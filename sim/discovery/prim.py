@@ -138,14 +138,16 @@ class Discovery:
 
     def figure(self, path) -> Path:
         """The coverage–density trade-off of the peeling trajectory, and the feature scores."""
-        from sim.figures.adoption import plt
+        from matplotlib import colormaps
 
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11.5, 4.5), constrained_layout=True,
+        from sim.figures.canvas import subplots
+
+        fig, (ax1, ax2) = subplots(1, 2, figsize=(11.5, 4.5), constrained_layout=True,
                                        gridspec_kw={"width_ratios": [1.2, 1]})
         t = self.trajectory
         top = int(t["res_dim"].max())
         sc = ax1.scatter(t["coverage"], t["density"], c=t["res_dim"], s=22, zorder=3, vmin=-0.5, vmax=top + 0.5,
-                         cmap=plt.get_cmap("viridis", top + 1))
+                         cmap=colormaps["viridis"].resampled(top + 1))
         ax1.plot(t["coverage"], t["density"], color="#bbbbbb", lw=0.8, zorder=2)
         b = self.box
         ax1.scatter([b["coverage"]], [b["density"]], s=160, facecolors="none", edgecolors="#d7191c", lw=2,
@@ -164,7 +166,6 @@ class Discovery:
                      + ("; ".join(lines) or "no restriction"), fontsize=9.5)
         path = Path(path)
         fig.savefig(path, dpi=110)
-        plt.close(fig)
         return path
 
     def describe(self, file=None) -> None:

@@ -104,7 +104,7 @@ def parse_values(key: str, value) -> list:
     >>> parse_values("wom.q", "0:1:0")
     Traceback (most recent call last):
     ...
-    sim.errors.ConfigError: wom.q must be a list of values or a range start:stop:step (stop included, step != 0); got '0:1:0' (step 0)
+    sim.errors.ConfigError: wom.q must be a list of values or a range start:stop:step (...); got '0:1:0' (step 0)
     """
     if isinstance(value, list):
         if not value:

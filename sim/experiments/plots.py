@@ -1,9 +1,12 @@
 """Figures of a sweep: a metric against a parameter, phase diagrams, adoption curves, Sobol' indices.
 
-Each function writes one PNG and returns its path. :func:`sweep_figures` draws
-the figures a spec lists in its ``[[plot]]`` tables, or sensible defaults: a
-line for one varied parameter, a heatmap for two, adoption curves when time
-series were recorded, Sobol' indices for a sobol design.
+Each function returns one matplotlib Figure (drawn without pyplot: see
+:mod:`sim.figures.canvas`), on the ``ax`` given or on a figure of its own, and
+writes it to ``path`` when one is given. :func:`draw` draws one figure a spec's
+``[[plot]]`` table describes (``SweepResult.plot()``); :func:`sweep_figures`
+writes every figure the spec lists, or sensible defaults: a line for one
+varied parameter, a heatmap for two, adoption curves when time series were
+recorded, Sobol' indices for a sobol design.
 
 Overlays draw theory over a heatmap; ``watts_window`` draws the analytic
 cascade window of Watts (2002) over mean degree × threshold.
@@ -16,20 +19,21 @@ PNAS 99(9), 5766-5771.
 
 from __future__ import annotations
 
-import sys
+import logging
 import textwrap
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from sim.experiments.design import param_of
+from sim.figures.canvas import colours as cmap
+from sim.figures.canvas import save, target
 
-__all__ = ["OVERLAYS", "curves", "heatmap", "label", "line", "mean_ci", "sobol_bars", "sweep_figures"]
+__all__ = ["OVERLAYS", "curves", "draw", "heatmap", "label", "line", "mean_ci", "scatter", "sobol_bars",
+           "sweep_figures"]
+
+log = logging.getLogger(__name__)
 
 METRIC_LABELS = {
     "final_fraction": "final share of people who adopted",
@@ -73,13 +77,13 @@ def _is_share(metric: str, indicators: dict | None = None) -> bool:
     return metric.endswith(("_fraction", "_share")) or bool(indicators and metric in indicators)
 
 
-def _save(fig, path: Path, spec=None) -> Path:
-    if spec is not None:  # a footnote that the layout keeps clear of the axes
+def _finish(fig, path, spec=None, own: bool = True):
+    """The footnote naming the sweep (on a figure of our own), written to ``path`` when one is given."""
+    if spec is not None and own:  # a footnote that the layout keeps clear of the axes
         fig.supxlabel(_subtitle(spec), fontsize=7, color="0.4", x=0.01, ha="left")
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    if path is not None:
+        save(fig, path)
+    return fig
 
 
 def _subtitle(spec) -> str:
@@ -108,16 +112,18 @@ def mean_ci(runs: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
     return g.assign(lo=g["mean"] - half, hi=g["mean"] + half)
 
 
-def line(runs: pd.DataFrame, x: str, y: str, path, spec=None, by: str | None = None, title: str = "",
-         indicators: dict | None = None, labels: dict | None = None, log: bool = False) -> Path:
+def line(runs: pd.DataFrame, x: str, y: str, path=None, spec=None, by: str | None = None, title: str = "",
+         indicators: dict | None = None, labels: dict | None = None, log: bool = False, ax=None):
     """Mean of metric ``y`` against parameter ``x`` with its 95 % confidence band (one line per value
     of ``by``, named by ``labels`` where it gives a name; ``log``: a log scale for ``x``)."""
     stats = mean_ci(runs, [x] if by is None else [by, x], y)
-    fig, ax = plt.subplots(figsize=(7.5, 4.8), constrained_layout=True)
+    own = ax is None
+    fig, ax = target(ax, figsize=(7.5, 4.8))
     groups = [(None, stats)] if by is None else [(v, stats[stats[by] == v]) for v in _groups(stats[by])]
-    categorical = by is not None and not pd.api.types.is_numeric_dtype(stats[by])  # named groups: distinct hues, not a ramp
-    colours = plt.cm.tab10(np.arange(len(groups)) % 10) if categorical else \
-        plt.cm.viridis(np.linspace(0.05, 0.85, len(groups)))
+    # named groups: distinct hues, not a ramp
+    categorical = by is not None and not pd.api.types.is_numeric_dtype(stats[by])
+    colours = cmap("tab10", np.arange(len(groups)) % 10) if categorical else \
+        cmap("viridis", np.linspace(0.05, 0.85, len(groups)))
     for (value, g), colour in zip(groups, colours):
         g = g.sort_values(x)
         name = "mean of the runs" if by is None else (labels or {}).get(str(value)) or (
@@ -134,19 +140,20 @@ def line(runs: pd.DataFrame, x: str, y: str, path, spec=None, by: str | None = N
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=9, title=None if by is None else "shaded: 95 % CI")
     ax.set_title(title or f"{label(y, indicators).capitalize()}\nagainst {x}", fontsize=11)
-    return _save(fig, path, spec)
+    return _finish(fig, path, spec, own)
 
 
-def scatter(runs: pd.DataFrame, x: str, y: str, path, spec=None, title: str = "", indicators=None) -> Path:
+def scatter(runs: pd.DataFrame, x: str, y: str, path=None, spec=None, title: str = "", indicators=None, ax=None):
     """Metric ``y`` of every run against parameter ``x`` (for sampled designs)."""
     ok = runs[runs["status"] == "ok"]
-    fig, ax = plt.subplots(figsize=(7.5, 4.8), constrained_layout=True)
+    own = ax is None
+    fig, ax = target(ax, figsize=(7.5, 4.8))
     ax.scatter(ok[x], ok[y], s=10, alpha=0.5, color="#2b83ba", lw=0, label="one run")
     ax.set(xlabel=label(x), ylabel=label(y, indicators, 40))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=9)
     ax.set_title(title or f"{label(y, indicators).capitalize()}\nagainst {x} (every run)", fontsize=11)
-    return _save(fig, path, spec)
+    return _finish(fig, path, spec, own)
 
 
 def _edges(values: np.ndarray) -> np.ndarray:
@@ -186,8 +193,8 @@ def _even(values: np.ndarray) -> bool:
     return len(values) < 3 or bool(np.allclose(np.diff(values), values[1] - values[0], rtol=1e-6))
 
 
-def heatmap(summary: pd.DataFrame, x: str, y: str, z: str, path, spec=None, overlay: str | None = None,
-            title: str = "", indicators=None, log: bool = False) -> Path:
+def heatmap(summary: pd.DataFrame, x: str, y: str, z: str, path=None, spec=None, overlay: str | None = None,
+            title: str = "", indicators=None, log: bool = False, ax=None):
     """Phase diagram: the mean of metric ``z`` over parameters ``x`` × ``y`` (other parameters pooled).
 
     Evenly spaced values get numeric axes (overlays draw on them); others, such
@@ -200,7 +207,8 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, z: str, path, spec=None, over
     xs, ys = table.columns.to_numpy(dtype=float), table.index.to_numpy(dtype=float)
     numeric = _even(xs) and _even(ys)
     ex, ey = (_edges(xs), _edges(ys)) if numeric else (np.arange(len(xs) + 1) - 0.5, np.arange(len(ys) + 1) - 0.5)
-    fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
+    own = ax is None
+    fig, ax = target(ax, figsize=(7.5, 5.2))
     values = table.to_numpy(dtype=float)
     norm = LogNorm(vmin=np.nanmin(values[values > 0]), vmax=np.nanmax(values)) if log and (values > 0).any() else None
     mesh = ax.pcolormesh(ex, ey, values, cmap="viridis", shading="flat", norm=norm)
@@ -220,11 +228,11 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, z: str, path, spec=None, over
             raise ValueError(f"the {overlay} overlay needs evenly spaced values on both axes")
         OVERLAYS[overlay](ax, x, y, (ex[0], ex[-1]), (ey[0], ey[-1]))
     ax.set_title(title or f"{label(z, indicators).capitalize()}\nover {x} and {y}", fontsize=11)
-    return _save(fig, path, spec)
+    return _finish(fig, path, spec, own)
 
 
-def curves(timeseries: pd.DataFrame, runs: pd.DataFrame, by: str, path, column: str = "adopted_fraction",
-           spec=None, title: str = "", values: list | None = None) -> Path:
+def curves(timeseries: pd.DataFrame, runs: pd.DataFrame, by: str, path=None, column: str = "adopted_fraction",
+           spec=None, title: str = "", values: list | None = None, ax=None):
     """Mean adoption curve with its 95 % band for each value of parameter ``by`` (the given
     ``values``, or up to 8 values spread over those swept).
 
@@ -237,9 +245,10 @@ def curves(timeseries: pd.DataFrame, runs: pd.DataFrame, by: str, path, column: 
     ok = runs[runs["status"] == "ok"][["key", by]]
     wide = timeseries.pivot_table(index="step", columns="key", values=column).sort_index().ffill()
     time = timeseries.groupby("step")["time"].first().reindex(wide.index) if "time" in timeseries else wide.index
-    fig, ax = plt.subplots(figsize=(7.5, 4.8), constrained_layout=True)
+    own = ax is None
+    fig, ax = target(ax, figsize=(7.5, 4.8))
     values = _groups(ok[by]) if values is None else [v for v in values if (ok[by] == v).any()]
-    colours = plt.cm.viridis(np.linspace(0.05, 0.85, len(values)))
+    colours = cmap("viridis", np.linspace(0.05, 0.85, len(values)))
     for value, colour in zip(values, colours):
         keys = [k for k in ok.loc[ok[by] == value, "key"] if k in wide.columns]
         if not keys:
@@ -260,14 +269,15 @@ def curves(timeseries: pd.DataFrame, runs: pd.DataFrame, by: str, path, column: 
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8, title="shaded: 95 % CI", title_fontsize=8)
     ax.set_title(title or f"Adoption over time, by {by}", fontsize=11)
-    return _save(fig, path, spec)
+    return _finish(fig, path, spec, own)
 
 
-def sobol_bars(table: pd.DataFrame, metric: str, path, title: str = "", spec=None) -> Path:
+def sobol_bars(table: pd.DataFrame, metric: str, path=None, title: str = "", spec=None, ax=None):
     """First-order and total Sobol' indices of each parameter for one metric, with 95 % CI whiskers."""
     t = table[table["metric"] == metric].sort_values("ST", ascending=False)
     ypos = np.arange(len(t))
-    fig, ax = plt.subplots(figsize=(7.5, 1.6 + 0.55 * len(t)), constrained_layout=True)
+    own = ax is None
+    fig, ax = target(ax, figsize=(7.5, 1.6 + 0.55 * len(t)))
     ax.barh(ypos - 0.2, t["ST"], 0.4, xerr=t["ST_conf"], color="#e66101", label="total effect (ST)", capsize=3)
     ax.barh(ypos + 0.2, t["S1"], 0.4, xerr=t["S1_conf"], color="#5e3c99", label="first order (S1)", capsize=3)
     ax.set_yticks(ypos, t["parameter"])
@@ -276,7 +286,7 @@ def sobol_bars(table: pd.DataFrame, metric: str, path, title: str = "", spec=Non
     ax.set(xlabel="share of the variance of the metric (Sobol' index; whiskers: 95 % confidence)")
     ax.legend(frameon=False, fontsize=9, loc="lower right")
     ax.set_title(title or f"What drives the {label(metric)}?", fontsize=11)
-    return _save(fig, path, spec)
+    return _finish(fig, path, spec, own)
 
 
 def _defaults(result) -> list[dict]:
@@ -302,39 +312,54 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "_-" else "-" for c in text)
 
 
-def sweep_figures(result, folder) -> list[Path]:
-    """Draw the spec's figures (or the defaults) into ``folder``; a figure that cannot be drawn
-    (a metric these runs lack...) is skipped with a warning on stderr."""
-    spec, folder = result.spec, Path(folder)
+def draw(result, p: dict, ax=None):
+    """``(figure, file name)`` of one ``[[plot]]`` table ``p`` (``kind`` = line, heatmap, curves or sobol)
+    of a sweep's result. A figure that cannot be drawn (a metric these runs lack...) raises KeyError or
+    ValueError saying why."""
+    spec = result.spec
     sampled = spec.design["kind"] in ("random", "lhs", "sobol")
-    paths = []
-    for p in spec.plots or _defaults(result):
-        kind, title, ind = p["kind"], p.get("title", ""), spec.indicators
+    kind, title, ind = p["kind"], p.get("title", ""), spec.indicators
+    if kind == "line":
+        y = p.get("y") or p.get("metric") or "final_fraction"
+        name = f"{_slug(y)}_vs_{_slug(p['x'])}.png"
+        if sampled:
+            return scatter(result.runs, p["x"], y, None, spec, title, ind, ax=ax), name
+        return line(result.runs, p["x"], y, None, spec, p.get("by"), title, ind, p.get("labels"),
+                    bool(p.get("log")), ax=ax), name
+    if kind == "heatmap":
+        z = p.get("z") or p.get("metric") or "final_fraction"
+        return heatmap(result.summary, p["x"], p["y"], z, None, spec, p.get("overlay"), title, ind,
+                       bool(p.get("log")), ax=ax), f"{_slug(z)}_over_{_slug(p['x'])}_{_slug(p['y'])}.png"
+    if kind == "curves":
+        ts = result.timeseries
+        if ts is None:
+            raise ValueError("no time series were recorded (set record.timeseries = true)")
+        return curves(ts, result.runs, p["by"], None, p.get("metric") or "adopted_fraction", spec, title,
+                      p.get("values"), ax=ax), f"curves_by_{_slug(p['by'])}.png"
+    if kind == "sobol":
+        if result.sobol is None or not len(result.sobol):
+            raise ValueError("no Sobol' indices: the design is not sobol")
+        metric = p.get("metric") or result.sobol["metric"].iloc[0]
+        return sobol_bars(result.sobol, metric, None, title, spec, ax=ax), f"sobol_{_slug(metric)}.png"
+    raise ValueError(f"kind must be line, heatmap, curves or sobol; got {kind!r}")
+
+
+def figures_of(result) -> list[dict]:
+    """The ``[[plot]]`` tables of a sweep: its spec's own, or the defaults for its design."""
+    return result.spec.plots or _defaults(result)
+
+
+def sweep_figures(result, folder) -> list[Path]:
+    """Write the spec's figures (or the defaults) into ``folder``; a figure that cannot be drawn
+    (a metric these runs lack...) is skipped with a warning (logger ``sim``)."""
+    folder, paths = Path(folder), []
+    for p in figures_of(result):
+        if p["kind"] == "sobol" and (result.sobol is None or not len(result.sobol)):
+            continue
         try:
-            if kind == "line":
-                y = p.get("y") or p.get("metric") or "final_fraction"
-                path = folder / f"{_slug(y)}_vs_{_slug(p['x'])}.png"
-                if sampled:
-                    paths.append(scatter(result.runs, p["x"], y, path, spec, title, ind))
-                else:
-                    paths.append(line(result.runs, p["x"], y, path, spec, p.get("by"), title, ind,
-                                      p.get("labels"), bool(p.get("log"))))
-            elif kind == "heatmap":
-                z = p.get("z") or p.get("metric") or "final_fraction"
-                path = folder / f"{_slug(z)}_over_{_slug(p['x'])}_{_slug(p['y'])}.png"
-                paths.append(heatmap(result.summary, p["x"], p["y"], z, path, spec, p.get("overlay"), title, ind,
-                                     bool(p.get("log"))))
-            elif kind == "curves":
-                ts = result.timeseries
-                if ts is None:
-                    raise ValueError("no time series were recorded (set record.timeseries = true)")
-                path = folder / f"curves_by_{_slug(p['by'])}.png"
-                paths.append(curves(ts, result.runs, p["by"], path, p.get("metric") or "adopted_fraction", spec,
-                                    title, p.get("values")))
-            elif kind == "sobol" and result.sobol is not None and len(result.sobol):
-                metric = p.get("metric") or result.sobol["metric"].iloc[0]
-                paths.append(sobol_bars(result.sobol, metric, folder / f"sobol_{_slug(metric)}.png", title,
-                                        spec))
+            fig, name = draw(result, p)
         except (KeyError, ValueError) as exc:
-            print(f"bouche: warning: skipped the {kind} plot: {type(exc).__name__}: {exc}", file=sys.stderr)
+            log.warning("skipped the %s plot: %s: %s", p["kind"], type(exc).__name__, exc)
+            continue
+        paths.append(save(fig, folder / name))
     return paths

@@ -33,10 +33,10 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -59,6 +59,8 @@ from sim.experiments.worker import run_batch
 
 __all__ = ["TARGET_BATCH_S", "SweepAborted", "SweepResult", "SweepTerminated", "execute", "sweep"]
 
+log = logging.getLogger(__name__)
+
 TARGET_BATCH_S = 0.25  # aim for batches of about this many seconds of model time
 MAX_BATCH = 256
 _SPAWN_HINT = " (if this runs from a script, call sim.sweep under if __name__ == '__main__':)"
@@ -72,9 +74,13 @@ class SweepTerminated(KeyboardInterrupt):
     """SIGTERM stopped the sweep (as Ctrl-C would); stored runs are kept, ``resume`` continues it."""
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResult:
-    """What a sweep gives back: its tables (pandas DataFrames), folder and resolved spec."""
+    """What a sweep gives back: its tables (pandas DataFrames), folder and resolved spec.
+
+    Its ``repr`` is one line; a notebook shows the design and its first points (``_repr_html_``);
+    :meth:`plot` draws one of the sweep's figures.
+    """
 
     runs: pd.DataFrame
     summary: pd.DataFrame
@@ -87,6 +93,61 @@ class SweepResult:
     sobol: pd.DataFrame | None = None
     figures: list = field(default_factory=list)
     _timeseries: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        from sim.progress import clock
+
+        spec = self.spec
+        failed = int((self.runs["status"] != "ok").sum()) if "status" in self.runs else 0
+        where = f", stored in {self.out}" if self.out is not None else ""
+        return (f"<SweepResult {spec.name}: {len(self.runs):,} runs ({failed} failed) over "
+                f"{' × '.join(spec.varied) or 'replicates'}, {len(spec.unique_points)} points × {spec.replicates} "
+                f"replicate{'s' if spec.replicates != 1 else ''}; on {self.executor or '?'} in {clock(self.wall_s)}"
+                f"{where}>")
+
+    def _repr_html_(self) -> str:
+        from sim.display import html_table, number
+
+        spec = self.spec
+        means = [c for c in self.summary.columns if c.endswith("_mean")][:2]
+        rows = []
+        for _, point in self.summary.head(8).iterrows():
+            name = ", ".join(f"{k} = {number(point[k]) if isinstance(point[k], float) else point[k]}"
+                             for k in spec.varied) or "all runs"
+            rows.append((name, "; ".join(f"{c[:-5]} {number(point[c])}" for c in means)))
+        more = len(self.summary) - len(rows)
+        return html_table(repr(self)[1:-1], rows, (f"and {more} more points. " if more > 0 else "")
+                          + "Tables: .runs (one row per run), .summary (one row per point), .failures; "
+                            ".plot() draws a figure")
+
+    def plot(self, kind: str | None = None, ax=None, **options):
+        """One figure of the sweep, as a matplotlib Figure (a notebook shows it).
+
+        With no arguments, the first figure the spec lists (its ``[[plot]]``
+        tables) or the default for its design; ``kind`` (line, heatmap,
+        curves, sobol) and ``options`` (``x``, ``y``, ``z``, ``by``,
+        ``metric``, ``title``, ``log``... as in a ``[[plot]]`` table) ask for
+        another. ``ax``: a matplotlib Axes to draw on.
+
+        Examples
+        --------
+        >>> import sim
+        >>> res = sim.sweep("bass", vary={"wom.q": [0.2, 0.5]}, replicates=2, workers=1, progress=False,
+        ...                 overrides={"network.n": 300, "run.steps": 10})
+        >>> res.plot().axes[0].get_xlabel()[:5]
+        'wom.q'
+        >>> res.plot("line", x="wom.q", y="steps_run").axes[0].get_ylabel()
+        'steps run'
+        """
+        from sim.experiments import plots
+
+        if kind is None and not options:
+            table = plots.figures_of(self)[0]
+        else:
+            table = {"kind": kind or "line", **options}
+            if table["kind"] == "line" and "x" not in table and self.spec.varied:
+                table["x"] = self.spec.varied[0]
+        return plots.draw(self, table, ax=ax)[0]
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -208,6 +269,7 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
     if total:
         store.clear_tables()
     todo = (run for run in spec.iter_runs() if run["key"] not in skip)
+    log.info("%s: %d runs, %d already stored, %d to run", spec.name, spec.n_runs, spec.n_runs - total, total)
     bar = Progress(total, label=spec.name, enabled=progress)
     d = _Dispatch(spec, store, todo, total, width, batch, bar, device)
     window = 2 * width + 1 if width > 1 else 1
@@ -241,8 +303,7 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
     finally:
         for future in in_flight:
             future.cancel()
-        if total:
-            bar.close()
+        bar.close()
     return {"new": total, "stored": spec.n_runs - total, **d.counts}
 
 
@@ -276,8 +337,7 @@ def _recover(executor, d: _Dispatch, in_flight: dict, lost: list, suspects: dequ
             suspects.extend(chunk)
             again += len(chunk)
     if again:
-        print(f"bouche: a worker process died ({how}); the {again} runs in flight with it run again, one at a "
-              f"time", file=sys.stderr)
+        log.warning("a worker process died (%s); the %d runs in flight with it run again, one at a time", how, again)
 
 
 @contextlib.contextmanager
@@ -355,7 +415,8 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
     plots : bool, optional
         Write the PNG figures into ``out`` (default: when ``out`` is given).
     progress : bool, optional
-        Draw a progress bar on stderr (default: when stderr is a terminal).
+        Draw a progress bar (tqdm: on a terminal, or a widget in a notebook;
+        default: there, not when the output is a file or a pipe).
     device : {"cpu", "gpu"}
         Where each run's dynamics run (``"gpu"``: CuPy on an NVIDIA GPU, see
         :mod:`sim.backend`; then ``workers`` defaults to 1, one process
@@ -414,6 +475,7 @@ def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed
     new = 0
     with store:
         with opened as (ex, label, width):
+            log.info("%s runs on %s (%d at a time)", spec.name, label, width)
             store.open(spec, resume=resume)
             for attempt in range(3):
                 counts = execute(spec, store, ex, width, batch=batch, retry_failed=retry_failed and not attempt,
@@ -427,6 +489,10 @@ def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed
                         raise SweepAborted(f"{exc}, three times over: is the disk failing?") from None
         result = SweepResult(runs=runs, summary=summary, spec=spec, out=folder, new=new,
                              stored=max(0, spec.n_runs - new), executor=label)
+        n_failed = int((runs["status"] != "ok").sum()) if "status" in runs else 0
+        if n_failed:
+            log.info("%s: %d of %d runs failed (SweepResult.failures holds their errors)", spec.name, n_failed,
+                     len(runs))
         if spec.design.get("kind") == "sobol":
             from sim.experiments import sobol
 

@@ -28,7 +28,8 @@ import math
 
 import numpy as np
 
-__all__ = ["STREAM_MODES", "canonical", "content_hash", "point_id", "provenance", "run_key", "run_seed", "scenario_hash"]
+__all__ = ["STREAM_MODES", "canonical", "content_hash", "point_id", "provenance", "run_key", "run_seed",
+           "scenario_hash"]
 
 STREAM_MODES = ("common", "independent")
 

@@ -58,11 +58,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim import config
-from sim.version import __version__
 from sim.config.shipped import anchor_paths
 from sim.errors import ConfigError
 from sim.experiments import design as design_mod
 from sim.experiments import seeds
+from sim.version import __version__
 
 __all__ = ["PLOT_KINDS", "SweepSpec", "experiment_dir", "load_spec", "metric_names", "parse_indicator",
            "shipped_experiments"]

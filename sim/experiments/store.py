@@ -31,7 +31,7 @@ cut) leaves only complete parts; a part's runs file is renamed after its time
 series, so a runs file on disk means its whole batch is stored. Resuming reads
 the stored run keys back from the parts; a part that cannot be read anyway
 (a disk fault, a file damaged by hand) is set aside into ``parts/damaged/``
-with one line on stderr, and its runs run again. The tables are assembled
+with one warning (logger ``sim``), and its runs run again. The tables are assembled
 from the parts at the end, and removed while a sweep that changes them runs,
 so a folder never shows stale tables.
 """
@@ -40,10 +40,10 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import operator
 import os
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +53,8 @@ from sim import outputs
 from sim.errors import ConfigError
 from sim.experiments.seeds import content_hash
 from sim.experiments.spec import SweepSpec, parse_indicator
+
+log = logging.getLogger(__name__)
 
 __all__ = ["KIND", "RUN_COLUMNS", "TABLES", "DamagedParts", "Store", "summarize_points"]
 
@@ -332,8 +334,7 @@ class Store:
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
         where = f"{self.folder}/parts/{(culprit or part).name}"
         if not set_aside:
-            print(f"bouche: {where} is damaged ({reason}); --resume sets it aside and runs its runs again",
-                  file=sys.stderr)
+            log.warning("%s is damaged (%s); --resume sets it aside and runs its runs again", where, reason)
             return
         dest = self.parts / DAMAGED
         dest.mkdir(exist_ok=True)
@@ -346,8 +347,8 @@ class Store:
                 os.rename(path, target)
         _fsync(dest, folder=True)
         _fsync(self.parts, folder=True)
-        print(f"bouche: set aside the damaged part {where} ({reason}) in {self.folder}/parts/{DAMAGED}/; "
-              f"its runs run again", file=sys.stderr)
+        log.warning("set aside the damaged part %s (%s) in %s/parts/%s/; its runs run again", where, reason,
+                    self.folder, DAMAGED)
 
     def _read_parts(self, paths: list[Path], set_aside: bool = True,
                     columns: list[str] | None = None) -> tuple[pd.DataFrame, int]:

@@ -173,7 +173,6 @@ def run_batch(scenario: dict, points: list[dict], record: dict | None = None) ->
     """
     record = record or {}
     rules.load_modules(record.get("rules", ()))
-    timeout = record.get("timeout")
     out: list[dict] = []
     i = 0
     while i < len(points):

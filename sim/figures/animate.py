@@ -31,7 +31,7 @@ from sim import config
 from sim.errors import ConfigError
 from sim.outputs import atomic_file, check_new_file
 
-__all__ = ["animate", "frame_steps", "can_write", "FORMATS", "add_arguments", "command"]
+__all__ = ["animate", "frame_steps", "can_write", "default_out", "FORMATS", "add_arguments", "command"]
 
 FORMATS = (".gif", ".mp4")
 MAX_FRAMES = 120  # steps shown at most; longer runs show every k-th step
@@ -186,7 +186,7 @@ def _figure(result, lay, dpi: int):
     ax.legend(loc="upper left", frameon=False, fontsize=9)
     status = ax.text(0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top", fontsize=11,
                      bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    head = f"{spec.title or spec.name} (seed {spec.seed})"
+    head = f"{spec.heading} (seed {spec.seed})"
     fig.suptitle(f"{head}\n{netplot._wrap(subtitle(spec, n), 150)}", fontsize=11, y=0.98, va="top")
 
     def update(t: int) -> None:
@@ -209,6 +209,28 @@ def _figure(result, lay, dpi: int):
 # the command
 
 
+def default_out(name: str, folder: str | Path = "runs") -> Path:
+    """Where ``bouche animate`` writes without ``--out``: ``runs/NAME.gif``, or the first of
+    ``runs/NAME-2.gif``, ``-3``... that does not exist (a file is never overwritten).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> default_out("bass", d).name
+    'bass.gif'
+    >>> _ = (d / "bass.gif").write_bytes(b"GIF89a")
+    >>> default_out("bass", d).name
+    'bass-2.gif'
+    """
+    folder = Path(folder)
+    path, i = folder / f"{name}.gif", 1
+    while path.exists() or path.is_symlink():
+        i += 1
+        path = folder / f"{name}-{i}.gif"
+    return path
+
+
 def add_arguments(p) -> None:
     """Arguments of ``bouche animate``."""
     p.add_argument("scenario", help="a shipped scenario name or a .toml file")
@@ -216,7 +238,8 @@ def add_arguments(p) -> None:
                    help="override a parameter (repeatable; see `bouche show`)")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     p.add_argument("--steps", type=int, help="maximum number of steps (run.steps)")
-    p.add_argument("--out", required=True, help="the file to write: FILE.gif, or FILE.mp4 when ffmpeg is present")
+    p.add_argument("--out", help="the file to write: FILE.gif, or FILE.mp4 when ffmpeg is present (default: "
+                                 "runs/SCENARIO.gif, or runs/SCENARIO-2.gif... when that file exists)")
     p.add_argument("--fps", type=float, default=4.0, help="frames per second (default 4)")
     p.add_argument("--every", type=int, help="show every k-th step (default: at most 120 frames)")
     p.add_argument("--max-drawn", type=int, default=None, metavar="N",
@@ -235,8 +258,9 @@ def command(args) -> int:
         raise ConfigError("--max-drawn", f"must be an integer >= 10; got {args.max_drawn}")
     if not 20 <= args.dpi <= 300:
         raise ConfigError("--dpi", f"must be an integer in [20, 300]; got {args.dpi}")
-    _check_out(args.out)
-    path = animate(args.scenario, args.out, seed=args.seed, overrides=overrides, fps=args.fps, every=args.every,
+    out = args.out or default_out(config.load(args.scenario, overrides=overrides).name)
+    _check_out(out)
+    path = animate(args.scenario, out, seed=args.seed, overrides=overrides, fps=args.fps, every=args.every,
                    max_drawn=args.max_drawn, dpi=args.dpi)
     print(f"  wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0

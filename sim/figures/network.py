@@ -49,7 +49,6 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -459,29 +458,38 @@ def wants_snapshot(model) -> bool:
             and 0 < graph.n <= SNAPSHOT_MAX_N)
 
 
-def snapshot_figure(result, path: str | Path) -> Path:
-    """The network at the end of a run: people coloured by state, with a legend and counts."""
+def snapshot_figure(result, path=None, ax=None):
+    """The network at the end of a run: people coloured by state, with a legend and counts.
+
+    Returns the matplotlib Figure (drawn on ``ax`` when one is given, else on a figure of its own);
+    given a ``path``, writes it there too.
+    """
     from sim.figures.adoption import subtitle
+    from sim.figures.canvas import save
 
     model = result.model
     lay = cached_layout(model)
     codes = state_codes(model.state.channel)
-    fig = Figure(figsize=(7.2, 7.9), dpi=110, facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.02, 0.1, 0.96, 0.78))
-    draw_network(ax, lay, codes)
     counts = state_counts(codes)
-    fig.legend(handles=legend_handles(counts, model.n), loc="lower center", ncol=2, frameon=False, fontsize=9)
-    spec = model.spec
-    steps = result.summary.get("steps_run", getattr(model, "steps_run", None))
-    head = f"{spec.title or spec.name} (seed {spec.seed}): the network after {steps} steps"
-    lines = [head, _wrap(subtitle(spec, model.n), 95)]
-    if lay.note:
-        lines.append(lay.note)
-    fig.suptitle("\n".join(lines), fontsize=9, y=0.99, va="top")
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    return path
+    if ax is None:
+        fig = Figure(figsize=(7.2, 7.9), dpi=110, facecolor="white")
+        FigureCanvasAgg(fig)
+        target = fig.add_axes((0.02, 0.1, 0.96, 0.78))
+        fig.legend(handles=legend_handles(counts, model.n), loc="lower center", ncol=2, frameon=False, fontsize=9)
+        spec = model.spec
+        steps = result.summary.get("steps_run", getattr(model, "steps_run", None))
+        lines = [f"{spec.heading} (seed {spec.seed}): the network after {steps} steps",
+                 _wrap(subtitle(spec, model.n), 95)]
+        if lay.note:
+            lines.append(lay.note)
+        fig.suptitle("\n".join(lines), fontsize=9, y=0.99, va="top")
+    else:
+        fig, target = ax.figure, ax
+        ax.legend(handles=legend_handles(counts, model.n), loc="lower center", frameon=False, fontsize=8)
+    draw_network(target, lay, codes)
+    if path is not None:
+        save(fig, path)
+    return fig
 
 
 def _wrap(text: str, width: int) -> str:

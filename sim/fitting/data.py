@@ -61,8 +61,8 @@ def read_series(path, column: str | None = None, cumulative: bool = False, time_
     if not path.is_file() and path.suffix == "" and (DATA / f"{path.name}.csv").is_file():
         path = DATA / f"{path.name}.csv"
     if not path.is_file():
-        raise ConfigError(key, f"must be a CSV file with one row per period; got {str(path)!r}, which "
-                               f"{'is a folder' if path.is_dir() else 'is not a regular file' if path.exists() else 'does not exist'}")
+        what = "is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
+        raise ConfigError(key, f"must be a CSV file with one row per period; got {str(path)!r}, which {what}")
     try:
         df = pd.read_csv(path, comment="#", skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
@@ -107,8 +107,9 @@ def read_series(path, column: str | None = None, cumulative: bool = False, time_
         periods = pd.to_numeric(df[pcol], errors="coerce").to_numpy(dtype=float)
         steps = np.diff(periods)
         if not np.all(np.isfinite(periods)) or np.any(steps <= 0) or not np.allclose(steps, steps[0], rtol=1e-9):
+            first = ", ".join(map(str, df[pcol].head(6)))
             raise ConfigError(key, f"column {pcol!r} must hold numbers increasing in equal steps (one row per "
-                                   f"period, none missing); got {', '.join(map(str, df[pcol].head(6)))} ... in {path.name}")
+                                   f"period, none missing); got {first} ... in {path.name}")
         step = float(steps[0])
     unit = time_unit or (pcol.lower() if pcol and pcol.lower() != "period" else "period")
     return Series(sales=values, periods=periods, column=col, time_unit=unit, source=str(path), step=step)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.errors import ConfigError
 from sim.fitting import bass
-from sim.fitting.data import Series, fmt_period, future_periods, read_series
+from sim.fitting.data import Series, future_periods, read_series
 from sim.outputs import atomic_folder
 
 __all__ = ["BassFit", "fit", "KIND"]
@@ -61,11 +61,11 @@ class BassFit:
 
     def figure(self, path) -> Path:
         """Data, the three fitted curves and the default method's forecast band, in the data's units."""
-        from sim.figures.adoption import plt
+        from sim.figures.canvas import subplots
 
         s = self.series
         unit = s.time_unit
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
+        fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
         n = len(s.sales)
         ax1.bar(s.periods, s.sales, width=0.8 * s.step, color="#bbbbbb", label=f"data ({s.column})")
         ax2.plot(s.periods, np.cumsum(s.sales), "o", color="#555555", ms=4, label="data")
@@ -100,7 +100,6 @@ class BassFit:
                      f"{unit}s after launch", fontsize=9.5)
         path = Path(path)
         fig.savefig(path, dpi=110)
-        plt.close(fig)
         return path
 
     def describe(self, file=None) -> None:

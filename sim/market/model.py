@@ -201,8 +201,16 @@ class MarketModel(mesa.Model):
 
         return plots.all_figures(self, result.summary, Path(folder))
 
-    def describe(self, result, file=sys.stdout) -> None:
+    def plot(self, result, kind: str | None = None, ax=None):
+        """One figure of the run as a matplotlib Figure: ``kind`` is success or inequality (default: success)."""
+        from sim.figures.canvas import pick
+        from sim.market import plots
+
+        return pick(plots.FIGURES, kind, ax)(self, result.summary)
+
+    def describe(self, result, file=None) -> None:
         """Print a short human summary of the run."""
+        file = file or sys.stdout  # the stream of the moment (a test's or a notebook's own)
         s = result.summary
         print(f"{self.spec.name}: {s['products']} products, {s['worlds']} social worlds of {s['consumers']:,} "
               f"consumers and an independent world of {s['independent_consumers']:,} ({s['display']} display, "

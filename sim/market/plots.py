@@ -7,21 +7,19 @@
 - ``inequality.png`` — Gini and unpredictability U as consumers arrive,
   social worlds against the independent world.
 
-Each function takes the model (after its run) and the run's summary, writes a
-PNG and returns its path (matplotlib's Agg backend: works on servers).
+Each function takes the model (after its run) and the run's summary and returns a
+matplotlib Figure (drawn without pyplot: :mod:`sim.figures.canvas`); given a ``path``, it writes it there too.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from sim.figures.canvas import save, subplots
 
-__all__ = ["SOCIAL", "INDEPENDENT", "all_figures", "success_figure", "inequality_figure", "subtitle"]
+__all__ = ["SOCIAL", "INDEPENDENT", "FIGURES", "all_figures", "success_figure", "inequality_figure", "subtitle"]
 
 SOCIAL = "#d7191c"
 INDEPENDENT = "#404040"
@@ -35,19 +33,20 @@ def subtitle(model) -> str:
             f"{m['position_bias']:g}), influence {m['influence']:g}, {model.listens} listens each; {appeal}")
 
 
-def _finish(fig, model, path: Path) -> Path:
+def _finish(fig, model, path=None):
+    """Title the figure; write it to ``path`` too when one is given; return it."""
     spec = model.spec
-    fig.suptitle(f"{spec.title or spec.name} (seed {spec.seed})\n{subtitle(model)}", fontsize=9.5)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    fig.suptitle(f"{spec.heading} (seed {spec.seed})\n{subtitle(model)}", fontsize=9.5)
+    if path is not None:
+        save(fig, path)
+    return fig
 
 
-def success_figure(model, summary: dict, path: Path) -> Path:
+def success_figure(model, summary: dict, path=None):
     """Share against appeal in every world; social share against independent share (Figure 3's shape)."""
     social, independent = model.market_shares()
     q = model.quality
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 5), constrained_layout=True)
     for j, row in enumerate(social):
         ax1.scatter(q, 100 * row, s=12, color=SOCIAL, alpha=0.35, lw=0,
                     label=f"{model.n_worlds} social-influence worlds" if j == 0 else None)
@@ -80,10 +79,10 @@ def success_figure(model, summary: dict, path: Path) -> Path:
     return _finish(fig, model, path)
 
 
-def inequality_figure(model, summary: dict, path: Path) -> Path:
+def inequality_figure(model, summary: dict, path=None):
     """Gini and U as consumers arrive: social worlds against the independent world."""
     ts = model.timeseries()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
     for ax, col, title in ((ax1, "gini", "Inequality of success (Gini)"),
                            (ax2, "unpredictability", "Unpredictability of success (U)")):
         ax.plot(ts["step"], ts[f"{col}_social"], color=SOCIAL, lw=2, label="social-influence worlds")
@@ -100,5 +99,8 @@ def inequality_figure(model, summary: dict, path: Path) -> Path:
 def all_figures(model, summary: dict, folder: Path) -> list[Path]:
     """Write the two figures into ``folder``; returns their paths."""
     folder = Path(folder)
-    return [success_figure(model, summary, folder / "success.png"),
-            inequality_figure(model, summary, folder / "inequality.png")]
+    return [save(draw(model, summary), folder / f"{name}.png") for name, draw in FIGURES.items()]
+
+
+# the figures of a run, by file name (without .png): what all_figures writes and model.plot(kind) draws
+FIGURES = {"success": success_figure, "inequality": inequality_figure}

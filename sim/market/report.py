@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
+from sim.figures.canvas import subplots
 from sim.market.measures import SALGANIK_2006
-from sim.reports.common import REPLICATES, SKIP, _ci, _plt, _save
+from sim.reports.common import REPLICATES, SKIP, _ci, _save, announce
 
 __all__ = ["MEASURES", "conditions", "market_comparison", "comparison_figure", "hits_report"]
 
@@ -43,7 +44,9 @@ def market_comparison(spec, replicates: int = REPLICATES, seeds=None) -> tuple[d
     from sim.compare import paired_runs, replicate_seeds
 
     worlds = conditions(spec)
-    runs_df, _ = paired_runs(worlds, list(seeds) if seeds is not None else replicate_seeds(spec.seed, replicates))
+    seeds = list(seeds) if seeds is not None else replicate_seeds(spec.seed, replicates)
+    announce("hits", f"{len(worlds)} conditions x {len(seeds)} markets = {len(worlds) * len(seeds)} runs")
+    runs_df, _ = paired_runs(worlds, seeds, label="hits report")
     rows = []
     for name, w in worlds.items():
         part = runs_df[runs_df["arm"] == name]
@@ -57,8 +60,7 @@ def market_comparison(spec, replicates: int = REPLICATES, seeds=None) -> tuple[d
 
 def comparison_figure(worlds: dict, runs_df: pd.DataFrame, table: pd.DataFrame, path: Path, title: str) -> Path:
     """Gini and U of the independent and the social worlds in each condition, beside the paper's values."""
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(12.5, 5.2), constrained_layout=True)
+    fig, axes = subplots(1, 2, figsize=(12.5, 5.2), constrained_layout=True)
     names = list(worlds)
     colours = {"independent": "#404040", "social": "#d7191c"}
     rng = np.random.default_rng(0)  # jitter of the dots only
@@ -105,6 +107,6 @@ def hits_report(result, folder) -> list[Path]:
     folder = Path(folder)
     csv = folder / "hits.csv"
     table.to_csv(csv, index=False)
-    title = f"{spec.title or spec.name} (seed {spec.seed})"
+    title = f"{spec.heading} (seed {spec.seed})"
     png = comparison_figure(worlds, runs_df, table, folder / "hits.png", title)
     return [png, csv]

@@ -33,13 +33,20 @@ helpers from the module they live in (the block sizes ``_BLOCK`` and
 ``_ROWS`` are read in :mod:`sim.networks.csr`: set them there).
 """
 
-from sim.networks.graph import Graph, gather_rows
-from sim.networks.csr import from_edges
-from sim.networks.readers import from_file, from_networkx
 from sim.networks.convert import as_graph, edges_sha256
-from sim.networks.generators import (barabasi_albert, complete, equal_sizes, erdos_renyi, ring, stochastic_block,
-                                     watts_strogatz)
+from sim.networks.csr import from_edges
+from sim.networks.generators import (
+                                     barabasi_albert,
+                                     complete,
+                                     equal_sizes,
+                                     erdos_renyi,
+                                     ring,
+                                     stochastic_block,
+                                     watts_strogatz,
+)
+from sim.networks.graph import Graph, gather_rows
 from sim.networks.memory import check_memory, check_people, graph_bytes, needed_bytes, require_memory
+from sim.networks.readers import from_file, from_networkx
 from sim.networks.spec import KINDS, build
 
 __all__ = [

@@ -150,7 +150,10 @@ def stochastic_block(sizes, p_in: float, p_out: float, rng: np.random.Generator)
             for pos in _skip_positions(s * sizes[c], p_out, rng):
                 src.append((pos // sizes[c] + offs[b]).astype(np.int32))
                 dst.append((pos % sizes[c] + offs[c]).astype(np.int32))
-    cat = (lambda a: np.concatenate(a) if a else np.zeros(0, np.int32))
+
+    def cat(a):
+        return np.concatenate(a) if a else np.zeros(0, np.int32)
+
     seg = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
     return from_edges(int(offs[-1]), cat(src), cat(dst), False, seg,
                       segment_names=[str(b) for b in range(len(sizes))], simple=True)

@@ -1,12 +1,16 @@
-"""Graphs from elsewhere: networkx graphs and edge-list, GraphML or GEXF files.
+"""Graphs from elsewhere: networkx graphs, and files of edge lists, GraphML, GEXF, GML, Matrix Market or Parquet.
 
 Node labels are kept in ``Graph.labels`` and a ``segment`` (or ``community``)
-node attribute becomes ``Graph.segments``. Bad files raise one-line
-:class:`~sim.errors.ConfigError` with key ``network.path``.
+node attribute becomes ``Graph.segments``. Text formats may come compressed
+with gzip, bzip2 or xz (``graph.txt.gz``, as SNAP ships its datasets). Bad
+files raise one-line :class:`~sim.errors.ConfigError` with key ``network.path``.
 """
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 from numbers import Integral
 from pathlib import Path
 
@@ -20,7 +24,10 @@ from sim.networks.graph import Graph
 
 __all__ = ["from_networkx", "from_file"]
 
-_EXTS = (".csv", ".tsv", ".txt", ".edges", ".graphml", ".gexf")
+_EDGE_LISTS = (".csv", ".tsv", ".txt", ".edges")
+_EXTS = (*_EDGE_LISTS, ".graphml", ".gexf", ".gml", ".mtx", ".parquet")
+# compressed text: the suffix after the format's own, and how to open it (read as bytes)
+_COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 LINE_MAX = 1 << 16  # bytes in one line of an edge list (two node ids and a few attributes need far fewer)
 _CHUNK = 1 << 20  # bytes read at a time when looking for a line that is too long
 
@@ -74,15 +81,30 @@ def from_networkx(G, directed: bool | None = None) -> Graph:
 
 
 def _bad(path, why: str) -> ConfigError:
-    return ConfigError("network.path", f"must name an existing file ({', '.join(_EXTS)}) "
-                       f"holding a graph with at least one edge; got {str(path)!r} ({why})")
+    return ConfigError("network.path", f"must name an existing file ({', '.join(_EXTS)}; text ones may be "
+                       f"{', '.join(_COMPRESSED)}) holding a graph with at least one edge; got {str(path)!r} ({why})")
+
+
+def _format(path: Path) -> tuple[str, object]:
+    """``(extension, opener)`` of a graph file: ``graph.txt.gz`` -> ``('.txt', gzip.open)``; plain files get
+    :func:`open` (in binary).
+
+    Examples
+    --------
+    >>> _format(Path("web-Google.txt.gz"))[0], _format(Path("g.GML"))[0], _format(Path("g.mtx.xz"))[1].__module__
+    ('.txt', '.gml', 'lzma')
+    """
+    ext = path.suffix.lower()
+    if ext in _COMPRESSED:
+        return Path(path.stem).suffix.lower(), _COMPRESSED[ext]
+    return ext, open
 
 
 def _numeric(values) -> bool:
     return bool(pd.to_numeric(pd.Series(np.ravel(values)), errors="coerce").notna().all())
 
 
-def _long_line(path: Path, limit: int = LINE_MAX) -> int | None:
+def _long_line(path: Path, limit: int = LINE_MAX, opener=open) -> int | None:
     """Number (from 1) of the first line of ``path`` longer than ``limit`` bytes, or None.
 
     One pass over the file in chunks, so a file that is one huge line is refused
@@ -98,7 +120,7 @@ def _long_line(path: Path, limit: int = LINE_MAX) -> int | None:
     (2, None)
     """
     line, run = 1, 0  # run: bytes of the current line so far
-    with open(path, "rb") as f:
+    with opener(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)  # newlines
             if ends.size:
@@ -128,14 +150,15 @@ def _integer_ids(vals: np.ndarray) -> np.ndarray | None:
     return None  # uint64 beyond int64, or floats: keep the ids as written
 
 
-def _read_edge_list(path: Path, directed: bool) -> Graph:
-    sep = {".csv": ",", ".tsv": "\t"}.get(path.suffix.lower(), r"\s+")
-    long = _long_line(path)
+def _read_edge_list(path: Path, directed: bool, ext: str, opener=open) -> Graph:
+    sep = {".csv": ",", ".tsv": "\t"}.get(ext, r"\s+")
+    long = _long_line(path, opener=opener)
     if long is not None:
         raise _bad(path, f"line {long} is longer than {LINE_MAX} bytes, more than an edge list's line holds")
     try:
-        df = pd.read_csv(path, sep=sep, header=None, comment="#", dtype=str,
-                         skipinitialspace=True, na_filter=False)
+        with opener(path, "rb") as f:
+            df = pd.read_csv(f, sep=sep, header=None, comment="#", dtype=str,
+                             skipinitialspace=True, na_filter=False)
     except pd.errors.EmptyDataError:
         raise _bad(path, "empty file: no nodes") from None
     if df.shape[1] < 2:
@@ -146,7 +169,50 @@ def _read_edge_list(path: Path, directed: bool) -> Graph:
         cols, df = [head.index("source"), head.index("target")], df.iloc[1:]
     elif len(df) > 1 and not _numeric(df.iloc[0, :2]) and _numeric(df.iloc[1:, :2].to_numpy()):
         df = df.iloc[1:]
-    pairs = df.iloc[:, cols].to_numpy(dtype=object)
+    return _from_pairs(path, df.iloc[:, cols].to_numpy(dtype=object), directed)
+
+
+def _read_parquet(path: Path, directed: bool) -> Graph:
+    """A Parquet table of edges: its ``source`` and ``target`` columns, else its first two."""
+    df = pd.read_parquet(path)
+    if df.shape[1] < 2:
+        raise _bad(path, f"an edge list needs two columns (source, target); found {df.shape[1]}")
+    names = [str(c).strip().lower() for c in df.columns]
+    cols = [names.index("source"), names.index("target")] if {"source", "target"} <= set(names) else [0, 1]
+    pairs = df.iloc[:, cols].astype(object).where(df.iloc[:, cols].notna(), "").to_numpy(dtype=object)
+    return _from_pairs(path, pairs, directed)
+
+
+def _read_matrix_market(path: Path, directed: bool | None, opener=open) -> Graph:
+    """A Matrix Market file: an edge u -> v wherever ``A[u, v] != 0`` (see :func:`sim.networks.as_graph`);
+    people are labelled 1..n, as the file numbers them."""
+    import scipy.io
+    import scipy.sparse
+
+    from sim.networks.convert import as_graph
+
+    with opener(path, "rb") as f:
+        matrix = scipy.io.mmread(f)
+    try:
+        g = as_graph(scipy.sparse.csr_array(matrix), directed)
+    except ConfigError as exc:
+        raise _bad(path, f"the matrix {exc.message}") from None
+    g.labels = np.arange(1, g.n + 1, dtype=np.int64)
+    return g
+
+
+def _read_gml(f, directed: bool | None) -> Graph:
+    """A GML file: nodes named by their ``label`` where every node has a distinct one, else by ``id``."""
+    lines = f.read().decode("utf-8", errors="replace").splitlines()
+    try:
+        G = nx.parse_gml(lines, label="label")
+    except (nx.NetworkXError, KeyError):
+        G = nx.parse_gml(lines, label="id")
+    return from_networkx(G, directed)
+
+
+def _from_pairs(path: Path, pairs: np.ndarray, directed: bool) -> Graph:
+    """The graph of an edge list's (source, target) rows, as node ids or labels (see :func:`from_file`)."""
     if pairs.size == 0:
         raise _bad(path, "no edges")
     vals = pd.Series(pairs.T.ravel(), dtype=object).fillna("").astype(str).str.strip().to_numpy()
@@ -164,14 +230,20 @@ def _read_edge_list(path: Path, directed: bool) -> Graph:
 
 
 def from_file(path, directed: bool | None = None) -> Graph:
-    """Read an edge list (.csv, .tsv, .txt, .edges), GraphML or GEXF file.
+    """Read a graph file: an edge list (.csv, .tsv, .txt, .edges, .parquet), GraphML, GEXF, GML or Matrix Market.
 
     Edge lists: ``#`` lines are comments; a header row is used if it names
     ``source`` and ``target`` columns, otherwise skipped when it alone is
-    non-numeric; else the first two columns are the edge. Integer labels are
-    numbered in sorted order, string labels in order of appearance; the labels
-    are kept in ``labels``. ``directed=None`` means as the file says (edge
-    lists: undirected). Bad files raise ConfigError with key ``network.path``.
+    non-numeric; else the first two columns are the edge (a Parquet table:
+    its ``source`` and ``target`` columns, else its first two). Integer labels
+    are numbered in sorted order, string labels in order of appearance; the
+    labels are kept in ``labels``. GML nodes are named by their ``label``
+    (by ``id`` when labels are missing or repeated); Matrix Market has an
+    edge u -> v wherever ``A[u, v] != 0``, people labelled 1..n as the file
+    numbers them. Every text format may be compressed (``.gz``, ``.bz2``,
+    ``.xz`` after its own extension). ``directed=None`` means as the file says
+    (edge lists: undirected; a matrix: undirected when it is symmetric). Bad
+    files raise ConfigError with key ``network.path``.
 
     Examples
     --------
@@ -184,19 +256,27 @@ def from_file(path, directed: bool | None = None) -> Graph:
     (['ann', 'bob', 'cat'], array([1], dtype=int32))
     """
     p = Path(path)
-    ext = p.suffix.lower()
+    ext, opener = _format(p)
     if not p.exists() or not p.is_file():
         raise _bad(path, "not found" if not p.exists() else "not a file")
-    if ext not in _EXTS:
-        raise _bad(path, f"unknown extension {ext or '(none)'!r}")
+    if ext not in _EXTS or (ext == ".parquet" and opener is not open):
+        raise _bad(path, f"unknown extension {''.join(s.lower() for s in p.suffixes[-2:]) or '(none)'!r}")
     try:
-        if ext in (".graphml", ".gexf"):
-            G = (nx.read_graphml if ext == ".graphml" else nx.read_gexf)(p)
-            if G.number_of_nodes() == 0:
-                raise _bad(path, "no nodes")
-            g = from_networkx(G, directed)
+        if ext in (".graphml", ".gexf", ".gml"):
+            with opener(p, "rb") as f:
+                if ext == ".gml":
+                    g = _read_gml(f, directed)
+                else:
+                    G = (nx.read_graphml if ext == ".graphml" else nx.read_gexf)(f)
+                    if G.number_of_nodes() == 0:
+                        raise _bad(path, "no nodes")
+                    g = from_networkx(G, directed)
+        elif ext == ".mtx":
+            g = _read_matrix_market(p, directed, opener)
+        elif ext == ".parquet":
+            g = _read_parquet(p, bool(directed))
         else:
-            g = _read_edge_list(p, bool(directed))
+            g = _read_edge_list(p, bool(directed), ext, opener)
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001  (any parser failure becomes one line)

@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.networks.generators import (barabasi_albert, complete, equal_sizes, erdos_renyi, ring,
-                                     stochastic_block, watts_strogatz)
+from sim.networks.generators import (
+    barabasi_albert,
+    complete,
+    equal_sizes,
+    erdos_renyi,
+    ring,
+    stochastic_block,
+    watts_strogatz,
+)
 from sim.networks.graph import Graph
 from sim.networks.memory import check_memory, check_people
 from sim.networks.readers import from_file

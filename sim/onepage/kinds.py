@@ -253,7 +253,6 @@ def sweep_page(folder: Path) -> Page:
         raise ConfigError("FOLDER", f"must be a finished sweep (with summary.csv); got {str(folder)!r}")
     summary = pd.read_csv(folder / "summary.csv")
     spec = config.load(spec_rec["scenario"])
-    unit = _unit(spec)
     varied = [c for c in summary.columns if c not in ("point", "runs", "failed") and not c.endswith(
         ("_mean", "_sd", "_ci95_lo", "_ci95_hi"))]
     metric = next((m for m in (spec_rec.get("indicators") or []) + ["final_fraction", "final_adopters"]

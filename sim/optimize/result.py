@@ -55,9 +55,9 @@ def write(o, out, plots: bool = True, command: str | None = None) -> Path:
 
 def figure(o, path, top: int = 10) -> Path:
     """Left: adopters against spend, per channel alone (95 % CI); right: the best plans with their 95 % CI."""
-    from sim.figures.adoption import plt
+    from sim.figures.canvas import subplots
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True,
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 4.8), constrained_layout=True,
                                    gridspec_kw={"width_ratios": [1, 1.25]})
     r = o.response
     zero = r[r["channel"] == "nothing"].iloc[0]
@@ -89,7 +89,6 @@ def figure(o, path, top: int = 10) -> Path:
                  f"{o.plans.iloc[0]['plan']} ({o.info['replicates']} paired replicates per plan)", fontsize=10)
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

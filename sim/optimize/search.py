@@ -28,8 +28,17 @@ import pandas as pd
 from sim import config
 from sim.batch import run_replicates
 from sim.errors import ConfigError
-from sim.optimize.plans import (SEEDING, STRATEGIES, Plan, channels, check_channels, cost_per_step, medium_key,
-                                plan_overrides, splits)
+from sim.optimize.plans import (
+    SEEDING,
+    STRATEGIES,
+    Plan,
+    channels,
+    check_channels,
+    cost_per_step,
+    medium_key,
+    plan_overrides,
+    splits,
+)
 
 __all__ = ["Optimization", "optimize", "OBJECTIVES"]
 

@@ -7,8 +7,15 @@ likes, last-touch attribution) and :mod:`~sim.platform.report` (the
 twin runs, for each campaign variant).
 """
 
-from sim.platform.model import (DASHBOARD_KEYS, Dashboard, PlatformModel, TrackedMedium, campaign_off, draw_fans,
-                                like_draws)
+from sim.platform.model import (
+                                DASHBOARD_KEYS,
+                                Dashboard,
+                                PlatformModel,
+                                TrackedMedium,
+                                campaign_off,
+                                draw_fans,
+                                like_draws,
+)
 
 __all__ = ["PlatformModel", "Dashboard", "TrackedMedium", "draw_fans", "like_draws", "campaign_off",
            "DASHBOARD_KEYS"]

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
-from sim.reports.common import REPLICATES, SKIP, _plt, _save
+from sim.figures.canvas import subplots
+from sim.reports.common import REPLICATES, SKIP, _save, announce
 
 __all__ = ["measurement_report", "campaign_comparison"]
 
@@ -35,6 +36,8 @@ def campaign_comparison(spec, replicates: int = REPLICATES) -> tuple[pd.DataFram
     if spec.model != "platform":
         raise ConfigError("model", f"must be platform for the measurement report {SKIP}; got {spec.model!r}")
     variants = spec.variants or {"base": {}}
+    announce("measurement", f"{len(variants)} campaign{'s' if len(variants) > 1 else ''} x {replicates} twin pairs "
+                            f"(campaign on and off) = {2 * len(variants) * replicates} runs")
     rows, comps = [], {}
     for name, over in variants.items():
         v = spec.replace({"variants": {}, "report": "", **over})
@@ -75,9 +78,7 @@ def measurement_report(result, folder) -> list[Path]:
     table.to_csv(csv, index=False)
 
     import textwrap
-
-    plt = _plt()
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 5.2), constrained_layout=True)
+    fig, (ax1, ax2, ax3) = subplots(1, 3, figsize=(16, 5.2), constrained_layout=True)
     labels = [textwrap.fill(t, 16) for t in table["title"]]
     x = np.arange(len(table))
     colours = ["#e66101", "#5e3c99", "#1b9e77", "#2b83ba", "#7f7f7f"][: len(table)]
@@ -120,12 +121,12 @@ def measurement_report(result, folder) -> list[Path]:
     by_lift = table.loc[table["true_lift"].idxmax(), "title"]
     verdict = (f"best by engagement: {by_eng}; best by what it caused: {by_lift}" if by_eng != by_lift
                else f"{by_eng} wins on both counts here")
-    fig.suptitle(f"{spec.title or spec.name}: {bought}, {n_rep} twin runs each (campaign on / off, same seeds)"
+    fig.suptitle(f"{spec.heading}: {bought}, {n_rep} twin runs each (campaign on / off, same seeds)"
                  f"\n{verdict}", fontsize=11.5)
     paths = [_save(fig, folder / "measurement.png"), csv]
     own = next((n for n, c in comps.items() if c.changed.values == spec.values and c.changed.media == spec.media),
                next(iter(comps)))
     paths.append(comps[own].figure(folder / "twin.png", labels={"base": "campaign off", "changed": "campaign on"},
-                                   title=f"{spec.title or spec.name}: the campaign "
+                                   title=f"{spec.heading}: the campaign "
                                          f"({comps[own].changed.title or own}) against its twin without it"))
     return paths

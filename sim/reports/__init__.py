@@ -50,14 +50,26 @@ Watts (2002) cascade window for a uniform threshold of 0.35 on an Erdős–Rény
 
 from __future__ import annotations
 
-from sim.reports.bandwagon import (bandwagon_report, critical_mass, crowd_runs, threshold_cascade_size,
-                                   threshold_cdf, tipping_runs)
+from sim.reports.bandwagon import (
+                                   bandwagon_report,
+                                   critical_mass,
+                                   crowd_runs,
+                                   threshold_cascade_size,
+                                   threshold_cdf,
+                                   tipping_runs,
+)
 from sim.reports.bass import bass_report
+from sim.reports.broadcast_vs_seeding import (
+                                   STRATEGIES,
+                                   StrategyComparison,
+                                   broadcast_vs_seeding_report,
+                                   budget,
+                                   strategy_arms,
+                                   strategy_comparison,
+)
 from sim.reports.cascades import cascades_report, decision_trace, review_runs
-from sim.reports.echo_chambers import echo_chambers_report, feed_runs
-from sim.reports.broadcast_vs_seeding import (STRATEGIES, StrategyComparison, broadcast_vs_seeding_report, budget,
-                                              strategy_arms, strategy_comparison)
 from sim.reports.common import REPLICATES
+from sim.reports.echo_chambers import echo_chambers_report, feed_runs
 from sim.reports.scenario_notes import cascade_note, notes
 
 __all__ = ["bass_report", "bandwagon_report", "broadcast_vs_seeding_report", "notes",

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from sim import analytic, config
-from sim.errors import ConfigError
-from sim.reports.common import SKIP, _plt, _save, require_rule
+from sim.figures.canvas import subplots
+from sim.reports.common import _save, announce, report_size, require_rule
 from sim.rules.threshold import Threshold
 
 __all__ = ["bandwagon_report", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",
@@ -143,8 +143,12 @@ def critical_mass(z: float, cdf, level: float = 0.5) -> float | None:
     return 0.5 * (lo + hi)
 
 
-def tipping_runs(spec, fractions, replicates: int) -> pd.DataFrame:
-    """Final adopted fraction for each seeded fraction and replicate (same seeds across fractions)."""
+def tipping_runs(spec, fractions, replicates: int, graph=None, bar=None) -> pd.DataFrame:
+    """Final adopted fraction for each seeded fraction and replicate (same seeds across fractions).
+
+    ``graph``: one network for every run (a file's, or a graph given in Python); ``bar``: a progress bar
+    to advance by one per run.
+    """
     from sim import runs
     from sim.compare import replicate_seeds
 
@@ -152,18 +156,19 @@ def tipping_runs(spec, fractions, replicates: int) -> pd.DataFrame:
     strategy = strategy if strategy in ("random", "top_degree", "friend_of_random") else "random"
     rows = []
     for f in fractions:
-        sub = spec.replace({"seeding.strategy": strategy, "seeding.fraction": float(f), "seeding.count": None,
-                            "report": ""})
+        sub = spec.replace({"seeding.strategy": strategy, "seeding.fraction": float(f), "report": ""})
         for r, seed in enumerate(replicate_seeds(spec.seed, replicates)):
-            s = runs.run(sub, seed=seed).summary
+            s = runs.run(sub, seed=seed, graph=graph, adoptions=False).summary
             rows.append({"seed_fraction": float(f), "replicate": r, "final_fraction": s["final_fraction"]})
+            if bar is not None:
+                bar.update()
     return pd.DataFrame(rows)
 
 
 CROWD_N, CROWD_MEAN = 100, 25.0
 
 
-def crowd_runs(sds, replicates: int, seed: int) -> pd.DataFrame:
+def crowd_runs(sds, replicates: int, seed: int, bar=None) -> pd.DataFrame:
     """Granovetter's crowd: 100 people, count thresholds ~ round(Normal(25, sd)) clipped at 0, complete graph.
 
     Returns how many join, per sd and replicate; thresholds are drawn from a
@@ -180,8 +185,10 @@ def crowd_runs(sds, replicates: int, seed: int) -> pd.DataFrame:
         for r in range(replicates):
             rng = streams.get("crowd", f"{sd:g}", str(r))
             x = np.maximum(np.round(rng.normal(CROWD_MEAN, sd, CROWD_N)), 0).astype(int).tolist()
-            s = runs.run(base, overrides={"wom.count": x}).summary
+            s = runs.run(base, overrides={"wom.count": x}, adoptions=False).summary
             rows.append({"sd": float(sd), "replicate": r, "joined": s["final_adopters"]})
+            if bar is not None:
+                bar.update()
     return pd.DataFrame(rows)
 
 
@@ -196,11 +203,17 @@ def bandwagon_report(result, folder) -> list[Path]:
     crit = critical_mass(z, cdf) if er and random_seeds else None
     top = max(0.16, 2 * crit if crit else 0.0, (spec.get("seeding.fraction") or 0) * 1.5)
     fractions = np.round(np.linspace(0, top, 17), 4)
-    sweep = tipping_runs(spec, fractions, replicates=10)
-    crowd = crowd_runs(np.arange(0, 25, 1.0), replicates=8, seed=spec.seed)
+    from sim.progress import progress_bar
 
-    plt = _plt()
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 4.9), constrained_layout=True,
+    size, people = report_size(spec, result.model.n)
+    given = None if size or config.reads("network.n", spec.values, spec.model) else result.model.graph
+    sds, n_tip, n_crowd = np.arange(0, 25, 1.0), len(fractions) * 10, 25 * 8
+    announce("bandwagon", f"{n_tip} runs of final adoption against the share seeded, on {people}, and "
+                          f"{n_crowd} crowds of {CROWD_N}")
+    with progress_bar(n_tip + n_crowd, "bandwagon report") as bar:
+        sweep = tipping_runs(spec.replace(size) if size else spec, fractions, replicates=10, graph=given, bar=bar)
+        crowd = crowd_runs(sds, replicates=8, seed=spec.seed, bar=bar)
+    fig, (ax1, ax2, ax3) = subplots(1, 3, figsize=(16, 4.9), constrained_layout=True,
                                         gridspec_kw={"width_ratios": [1.25, 1, 1]})
     # (1) the tipping point
     rng = np.random.default_rng(0)  # jitter for display only
@@ -223,7 +236,7 @@ def bandwagon_report(result, folder) -> list[Path]:
                  markeredgecolor="black", label="this run", zorder=6)
     ax1.set(xlabel="people seeded by the campaign (%)", ylabel="people who adopted in the end (%)", ylim=(-2, 103),
             title=f"Below a critical mass adoption stalls; above it nearly everyone boards\n"
-                  f"({result.model.n:,} people, {z:.1f} contacts each, thresholds {_phi_text(spec)})")
+                  f"(runs of {people}, {z:.1f} contacts each, thresholds {_phi_text(spec)})")
     ax1.legend(loc="upper left", frameon=False, fontsize=8)
     # (2) Granovetter's crowd
     g = crowd.groupby("sd")["joined"]
@@ -256,7 +269,7 @@ def bandwagon_report(result, folder) -> list[Path]:
             title="Where a single adopter can tip a random network\n(outside: only a critical mass can)")
     ax3.axhline(0.25, color="#999999", lw=0.6, ls=":")
     ax3.legend(loc="upper right", frameon=False, fontsize=8)
-    fig.suptitle(f"{spec.title or spec.name} (seed {spec.seed})", fontsize=11)
+    fig.suptitle(f"{spec.heading} (seed {spec.seed})", fontsize=11)
     return [_save(fig, Path(folder) / "bandwagon.png")]
 
 

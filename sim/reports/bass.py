@@ -21,7 +21,9 @@ import numpy as np
 
 from sim import analytic
 from sim.errors import ConfigError
-from sim.reports.common import SKIP, _plt, _save, require_rule
+from sim.figures.canvas import subplots
+from sim.progress import progress_bar
+from sim.reports.common import REPORT_MAX_N, SKIP, _save, announce, require_rule
 from sim.rules.bass import Bass
 
 __all__ = ["bass_report", "SPARSE", "SPARSE_COLOURS"]
@@ -60,17 +62,20 @@ def bass_report(result, folder) -> list[Path]:
     horizon = spec.get("run.steps") * dt
     fine = min(dt, 0.1)
     steps = int(math.ceil(horizon / fine - 1e-9))
+    n = min(result.model.n, REPORT_MAX_N)  # the same market on networks of the run's size (capped), a file's too
+    announce("bass", f"{len(SPARSE)} runs of {n:,} people on other networks, {steps:,} steps of dt = {fine:g}")
     curves = []
-    for (label, net), colour in zip(SPARSE, SPARSE_COLOURS):
-        try:
-            sub = spec.replace({**net, "run.dt": fine, "run.steps": steps, "run.stop": "steps", "report": ""})
-        except ConfigError:
-            continue  # e.g. too few people for 10 contacts each
-        ts = runs.run(sub).timeseries
-        curves.append((label, colour, ts["time"].to_numpy(), ts["adopted_fraction"].to_numpy()))
-
-    plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    with progress_bar(len(SPARSE), "bass report") as bar:
+        for (label, net), colour in zip(SPARSE, SPARSE_COLOURS):
+            bar.update()
+            try:
+                sub = spec.replace({**net, "network.n": n, "run.dt": fine, "run.steps": steps, "run.stop": "steps",
+                                    "report": ""})
+            except ConfigError:
+                continue  # e.g. too few people for 10 contacts each
+            ts = runs.run(sub, adoptions=False).timeseries
+            curves.append((label, colour, ts["time"].to_numpy(), ts["adopted_fraction"].to_numpy()))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
     t = np.linspace(0, horizon, 400)
     closed = analytic.bass_cdf(t, p, q)
     t_half = _first(t, closed, 0.5)
@@ -93,9 +98,9 @@ def bass_report(result, folder) -> list[Path]:
         when = "never" if half is None else f"t = {half:.1f}"
         ax2.plot(tt, ff, color=colour, lw=1.6, label=f"{label}: half adopted at {when}", zorder=3)
     ax2.set_title(f"Sparse networks slow word of mouth below the Bass curve\n(half adopted at t = {t_half:.1f} "
-                  f"for Bass; steps of {fine:g})", fontsize=10)
+                  f"for Bass; steps of {fine:g}; {n:,} people)", fontsize=10)
     ax2.legend(loc="lower right", frameon=False, fontsize=8.5)
-    fig.suptitle(f"{spec.title or spec.name}: same p and q, {result.model.n:,} people, seed {spec.seed}",
+    fig.suptitle(f"{spec.heading}: same p and q, {result.model.n:,} people, seed {spec.seed}",
                  fontsize=11)
     return [_save(fig, Path(folder) / "bass.png")]
 

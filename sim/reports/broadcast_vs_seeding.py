@@ -24,7 +24,8 @@ import pandas as pd
 
 from sim import config
 from sim.errors import ConfigError
-from sim.reports.common import REPLICATES, SKIP, _ci, _plt, _save
+from sim.figures.canvas import subplots
+from sim.reports.common import REPLICATES, SKIP, _ci, _save, announce, log
 
 __all__ = ["broadcast_vs_seeding_report", "budget", "strategy_arms", "strategy_comparison", "StrategyComparison",
            "STRATEGIES", "STRATEGY_LABELS", "SHORT_LABELS", "STRATEGY_COLOURS"]
@@ -38,11 +39,13 @@ STRATEGY_COLOURS = {"broadcast": "#e66101", "top_degree": "#5e3c99", "random": "
                     "friend_of_random": "#1b9e77"}
 
 
-def budget(spec) -> dict:
+def budget(spec, n: int | None = None) -> dict:
     """The budget of a world: what its broadcast campaign costs, and what it buys instead.
 
     Budget B = cost_per_contact x reach x n x (stop - start + 1), the expected
     spend of the scenario's one medium; seeding buys floor(B / cost_per_seed) seeds.
+    ``n``: the people of a network whose size the scenario does not set (a file's), which
+    the report takes from its run; else ``network.n``.
 
     Examples
     --------
@@ -63,12 +66,13 @@ def budget(spec) -> dict:
     if m["stop"] is None:
         raise ConfigError("media.stop", f"must end the campaign (a number) for the broadcast-vs-seeding report: "
                                         f"the budget is what the campaign costs {SKIP}; got none")
-    if not config.reads("network.n", spec.values, spec.model):  # a file or a given graph: n unknown until built
-        raise ConfigError("network.kind", f"must be a kind whose size network.n sets (the budget reaches n people) "
-                                          f"for the broadcast-vs-seeding report {SKIP}; "
-                                          f"got {spec.get('network.kind')!r}")
+    sized = config.reads("network.n", spec.values, spec.model)
+    if not sized and n is None:  # a file or a given graph: n unknown until built
+        raise ConfigError("network.kind", f"must be a kind whose size network.n sets (the budget reaches n people), "
+                                          f"or the report needs the run's own size, for the broadcast-vs-seeding "
+                                          f"report {SKIP}; got {spec.get('network.kind')!r}")
     c, s = m["cost_per_contact"], spec.get("seeding.cost_per_seed")
-    n = spec.get("network.n")
+    n = spec.get("network.n") if sized else int(n)
     b = c * m["reach"] * n * (m["stop"] - m["start"] + 1)
     if not c > 0 or not b > 0:
         raise ConfigError("media.cost_per_contact", f"must be > 0 (with reach > 0) for the broadcast-vs-seeding "
@@ -83,9 +87,9 @@ def budget(spec) -> dict:
     return {"budget": b, "cost_per_contact": c, "cost_per_seed": s, "contacts": b / c, "seeds": seeds, "n": n}
 
 
-def strategy_arms(spec) -> dict:
+def strategy_arms(spec, n: int | None = None) -> dict:
     """The four ways to spend one budget, as scenarios: broadcast, top_degree, random, friend_of_random."""
-    b = budget(spec)
+    b = budget(spec, n)
     plain = {"variants": {}, "report": "", "seeding.count": None, "seeding.fraction": None}
     arms = {"broadcast": spec.replace({**plain, "seeding.strategy": "none"})}
     for strategy in STRATEGIES[1:]:
@@ -121,16 +125,32 @@ class StrategyComparison:
         return paired_difference(a, b)
 
 
-def strategy_comparison(spec, replicates: int = REPLICATES) -> StrategyComparison:
-    """Run the four strategies in every world of the scenario over paired replicates (same seeds per world)."""
+def strategy_comparison(spec, replicates: int = REPLICATES, n: int | None = None) -> StrategyComparison:
+    """Run the four strategies in every world of the scenario over paired replicates (same seeds per world).
+
+    ``n``: the people of the run, for a network whose size the scenario does not set (a file's).
+    """
     from sim.compare import paired_runs, replicate_seeds
 
     worlds = _worlds(spec)
-    budgets = {name: budget(w) for name, w in worlds.items()}  # validate every world before running any
-    arms = {name: strategy_arms(w) for name, w in worlds.items()}
+    budgets, refused = {}, {}
+    for name, w in worlds.items():  # validate every world before running any
+        try:
+            budgets[name] = budget(w, n)
+        except ConfigError as exc:
+            refused[name] = exc
+    if refused and (not budgets or n is None):
+        raise next(iter(refused.values()))
+    for name, exc in refused.items():  # a network of one's own: the worlds its size affords
+        log.warning("broadcast-vs-seeding report: world %s left out on this network: %s", name, exc)
+        del worlds[name]
+    arms = {name: strategy_arms(w, n) for name, w in worlds.items()}
+    sizes = ", ".join(f"{name} {b['n']:,} people" for name, b in budgets.items())
+    announce("broadcast-vs-seeding", f"{len(worlds)} worlds ({sizes}) x {len(STRATEGIES)} ways to spend the budget "
+                                     f"x {replicates} paired runs = {len(worlds) * len(STRATEGIES) * replicates} runs")
     all_runs, all_ts = [], []
     for name, w in worlds.items():
-        r, ts = paired_runs(arms[name], replicate_seeds(w.seed, replicates))
+        r, ts = paired_runs(arms[name], replicate_seeds(w.seed, replicates), label=f"broadcast-vs-seeding: {name}")
         all_runs.append(r.assign(world=name))
         all_ts.append(ts.assign(world=name))
     runs_df = pd.concat(all_runs, ignore_index=True)
@@ -167,14 +187,13 @@ def broadcast_vs_seeding_report(result, folder) -> list[Path]:
     from sim.compare import curves
 
     spec = result.model.spec
-    sc = strategy_comparison(spec)
+    own = not config.reads("network.n", spec.values, spec.model)  # a file's network: its size is the run's
+    sc = strategy_comparison(spec, n=result.model.n if own else None)
     folder = Path(folder)
     csv = folder / "strategies.csv"
     sc.table.to_csv(csv, index=False)
-
-    plt = _plt()
     names = list(sc.worlds)
-    fig, axes = plt.subplots(2, len(names), figsize=(7.4 * len(names), 8.6), constrained_layout=True,
+    fig, axes = subplots(2, len(names), figsize=(7.4 * len(names), 8.6), constrained_layout=True,
                              squeeze=False, gridspec_kw={"height_ratios": [1.25, 1]})
     for j, name in enumerate(names):
         w, b = sc.worlds[name], sc.budgets[name]
@@ -209,6 +228,6 @@ def broadcast_vs_seeding_report(result, folder) -> list[Path]:
         ax.set_xlim(0, tab["adopters_ci_high"].max() * 1.75)
         ax.set(xlabel=f"adopters after {int(w.get('run.steps'))} months (mean and 95 % CI, {n_rep} paired runs)",
                title="With the same money: who wins (★)")
-    fig.suptitle(f"{spec.title or spec.name} (seed {spec.seed})", fontsize=12)
+    fig.suptitle(f"{spec.heading} (seed {spec.seed})", fontsize=12)
     return [_save(fig, folder / "broadcast-vs-seeding.png"), csv]
 

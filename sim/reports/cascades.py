@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.reports.common import _ci, _plt, _save, require_rule
+from sim.figures.canvas import figure
+from sim.reports.common import _ci, _save, announce, require_rule
 from sim.rules.observational import Observational, p_correct_cascade
 
 __all__ = ["cascades_report", "review_runs", "decision_trace", "REVIEW_DATES"]
@@ -47,20 +48,21 @@ def decision_trace(model) -> pd.DataFrame:
                          "lead_after": lead[1:]})
 
 
-def review_runs(spec, dates, replicates: int, graph=None) -> pd.DataFrame:
+def review_runs(spec, dates, replicates: int, graph=None, progress: bool | None = False) -> pd.DataFrame:
     """The scenario's runs with its (first) medium on at each date of ``dates`` only (None: without media).
 
     Every date runs the same ``replicates`` seeds, so the same people hold the
     same hints and decide in the same order: only the review's date differs.
     ``graph``: one network for every run (the run's own, in the report), which
     lets the runs go in replicate blocks. One row per run: date, seed and the
-    run's summary keys.
+    run's summary keys. ``progress``: a bar over the dates (see :mod:`sim.progress`).
     """
     from sim.batch import run_replicates
+    from sim.progress import progress_bar
 
     seeds = [int(s) for s in np.random.SeedSequence(spec.seed).generate_state(replicates)]
     rows = []
-    for date in dates:
+    for date in progress_bar(len(dates), "cascades report", show=progress, unit="date", iterable=dates):
         ov = {"media": []} if date is None else {"media.start": int(date), "media.stop": int(date)}
         if date is not None and len(spec.media) > 1:
             name = spec.media[0]["name"]
@@ -89,10 +91,10 @@ def cascades_report(result, folder, replicates: int = 300) -> list[Path]:
     truth = 1 if spec.get("wom.truth") == "adopt" else -1
     medium = spec.media[0] if spec.media else None
     dates = _dates(spec) if medium else []
-    runs = review_runs(spec, [*dates, None], replicates, graph=result.model.graph)
-
-    plt = _plt()
-    fig = plt.figure(figsize=(16, 10), constrained_layout=True)
+    announce("cascades", f"{replicates} runs for each review date and without one: {replicates * (len(dates) + 1)} "
+                         f"runs of {result.model.n:,} people")
+    runs = review_runs(spec, [*dates, None], replicates, graph=result.model.graph, progress=None)
+    fig = figure(figsize=(16, 10), constrained_layout=True)
     grid = fig.add_gridspec(3, 2, height_ratios=[0.62, 0.5, 1.1])
     ax1 = fig.add_subplot(grid[0, :])
     lax = fig.add_subplot(grid[1, :], sharex=ax1)

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
-from sim.reports.common import SKIP, _ci, _plt, _save, require_rule
+from sim.figures.canvas import subplots
+from sim.reports.common import SKIP, _ci, _save, require_rule
 from sim.rules.opinions import AlgorithmicBias
 
 __all__ = ["echo_chambers_report", "feed_runs", "GAMMAS"]
@@ -67,8 +68,7 @@ def echo_chambers_report(result, folder, replicates: int = 3) -> list[Path]:
     gammas = sorted({*GAMMAS, float(gamma)})
     runs = feed_runs(spec, gammas, replicates, graph=graph)
 
-    plt = _plt()
-    fig, axes = plt.subplots(2, 2, figsize=(14, 9.5), constrained_layout=True)
+    fig, axes = subplots(2, 2, figsize=(14, 9.5), constrained_layout=True)
     eps = spec.get("wom.epsilon")
     for ax, g in zip(axes[0], (0.0, gamma)):
         opinion_history(ax, hist[g], title=f"{'Neutral feed' if g == 0 else 'Biased feed'} (gamma = {g:g}): "

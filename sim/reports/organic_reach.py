@@ -62,7 +62,8 @@ def organic_reach_report(result, folder) -> list[Path]:
     import pandas as pd
 
     from sim.compare import curves, paired_difference, paired_runs, replicate_seeds
-    from sim.figures.adoption import plt, time_label
+    from sim.figures.adoption import time_label
+    from sim.figures.canvas import subplots
 
     spec = result.model.spec
     arms, target = top_up_arms(spec)
@@ -87,7 +88,7 @@ def organic_reach_report(result, folder) -> list[Path]:
     folder = Path(folder)
     table.to_csv(folder / "organic-reach.csv", index=False)
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
     steps = np.arange(1, int(spec.values["run.steps"]) + 1)
     free, paid = _stages(spec)
     organic = np.array([sum(m["reach"] for m in free if m["start"] <= s and (m["stop"] is None or s <= m["stop"]))
@@ -123,7 +124,6 @@ def organic_reach_report(result, folder) -> list[Path]:
                  f"beyond the {bought_plain['mean']:,.0f} the impressions convert themselves", 150), fontsize=10)
     path = folder / "organic-reach.png"
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     print(f"  top-up to {100 * target:g} % reach: cost {cost:,.0f}, +{bought['mean']:,.0f} adopters "
           f"[{bought['ci_low']:,.0f}, {bought['ci_high']:,.0f}]; word of mouth gives back {give_back['mean']:,.0f} "
           f"[{give_back['ci_low']:,.0f}, {give_back['ci_high']:,.0f}]")

@@ -9,7 +9,7 @@ ones (``bass``, ``threshold``, ``complex``, ``cascade``, ``none``,
   ``--rules mypackage.rules`` and every worker of a sweep;
 - from an installed package, through the entry point group ``bouche.rules``
   (``[project.entry-points."bouche.rules"] mine = "mypackage.rules:MyRule"``),
-  found when :mod:`sim` is imported.
+  found when the registry is first imported (by any run or command).
 
 A scenario file can only name a registered rule: no import strings in data
 files. The registry feeds ``wom.rule``'s choices, the ``wom.*`` parameters
@@ -47,7 +47,8 @@ from sim.rules.observational import Observational
 from sim.rules.opinions import AlgorithmicBias, Deffuant, HegselmannKrause, Voter
 from sim.rules.threshold import Threshold
 
-__all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get", "names", "params", "bind", "load_modules", "origins",
+__all__ = ["Rule", "PersonRule", "person_rule", "register", "unregister", "get", "names", "params", "bind",
+           "load_modules", "origins",
            "ENTRY_POINTS"]
 
 ENTRY_POINTS = "bouche.rules"

@@ -61,6 +61,12 @@ What a rule does, in the order the engine calls it:
 :meth:`may_change`
     Per replicate, whether word of mouth can still change anything (the
     ``quiescent`` stop rule).
+:meth:`credit`
+    Only while the adoptions table is recorded (:mod:`sim.adoptions`; one
+    replicate, on the host, after the step): the contact each word-of-mouth
+    adopter of the step is credited to. The default is the contact who
+    adopted last before the step (:func:`latest_contact`); independent cascades
+    credit the contact whose push succeeded. It never changes the run.
 
 Every method gets the engine, whose arrays are NumPy or CuPy alike
 (``eng.xp``); with dense pushes (``eng.be.dense``, the GPU's way) a rule should
@@ -74,9 +80,10 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.arrays import row_positions
 from sim.params import Param
 
-__all__ = ["Rule", "joined"]
+__all__ = ["Rule", "joined", "latest_contact"]
 
 
 def joined(parts: list, xp, n: int, offset: bool = False):
@@ -106,6 +113,49 @@ def joined(parts: list, xp, n: int, offset: bool = False):
     if offset:
         return xp.concatenate([p + r * n for r, p in enumerate(parts)])
     return xp.concatenate(parts)
+
+
+def latest_contact(graph, adopted_at: np.ndarray, people: np.ndarray, t: int) -> np.ndarray:
+    """For each of ``people`` (who adopted in step ``t``): the contact who adopted last before step ``t``
+    (ties: the lowest index), or -1 when no contact had adopted.
+
+    The default credit of a word-of-mouth adoption (:meth:`Rule.credit`): among the contacts who had
+    adopted by the end of the previous step, whom any rule's decision could read, the most recent one,
+    which for a threshold is the one that tipped the person over. ``adopted_at`` is -1 for people who
+    have not adopted (or left).
+
+    Examples
+    --------
+    >>> from sim.networks import ring
+    >>> at = np.array([0, 3, -1, 1, 5, 2])  # ring of 6, two contacts each: i-1 and i+1
+    >>> latest_contact(ring(6, 2), at, np.array([2, 4]), 5).tolist()  # 2: 1 (at 3), 3 (at 1); 4: 3 (1), 5 (2)
+    [1, 5]
+    """
+    people = np.asarray(people, dtype=np.int64)
+    out = np.full(len(people), -1, dtype=np.int64)
+    if not len(people):
+        return out
+    if graph.complete:  # everyone's contacts: the last adopters before t, the lowest index among them
+        before = np.flatnonzero((adopted_at >= 0) & (adopted_at < t))
+        if len(before):
+            last = adopted_at[before].max()
+            out[:] = before[adopted_at[before] == last][0]
+        return out
+    n = graph.n
+    contact = graph.in_indices[row_positions(np, graph.in_indptr, people)].astype(np.int64)
+    if not len(contact):
+        return out
+    at = adopted_at[contact].astype(np.int64)
+    # one key per contact, largest for the latest adoption and then the lowest index; -1 for the others
+    key = np.where((at >= 0) & (at < t), at * n + (n - 1 - contact), -1)
+    lens = (graph.in_indptr[people + 1] - graph.in_indptr[people]).astype(np.int64)
+    has = lens > 0
+    starts = np.cumsum(lens) - lens  # each person's contacts lie together, in the order of people
+    best = np.full(len(people), -1, dtype=np.int64)
+    best[has] = np.maximum.reduceat(key, starts[has])
+    found = best >= 0
+    out[found] = n - 1 - best[found] % n
+    return out
 
 
 class Rule:
@@ -193,6 +243,16 @@ class Rule:
         ``n_new``: each replicate's number of new adopters this step.
         """
         return np.zeros(eng.R, dtype=bool)
+
+    def credit(self, eng, new_wom, t: int, pushers) -> np.ndarray:
+        """The contact each of ``new_wom`` (word-of-mouth adopters of step ``t``, flat, sorted) is credited
+        to: flat indices, -1 for none. ``pushers``: the people who adopted in step ``t - 1`` (the seeds for
+        step 1), whose adoption reached their contacts at its end.
+
+        Called only while the adoptions table is recorded (one replicate, on the host, after the step),
+        so it may take its time; it must change nothing. Default: :func:`latest_contact`.
+        """
+        return latest_contact(eng.graph, eng.adopted_at, new_wom, t)
 
     def counted(self, eng) -> dict:
         """This step's value of each of :attr:`columns`: an int per column for one replicate, else a host array of R."""

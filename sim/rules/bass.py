@@ -33,7 +33,8 @@ from sim.arrays import array_namespace
 from sim.params import Param
 from sim.rules.base import Rule
 
-__all__ = ["Bass", "Q", "engine_decision", "q_control", "bass_hazard", "refresh_hazard", "bass_decision", "bass_adopters", "bass_codes",
+__all__ = ["Bass", "Q", "engine_decision", "q_control", "bass_hazard", "refresh_hazard", "bass_decision",
+           "bass_adopters", "bass_codes",
            "BASS_KERNEL", "MEDIA_CODE", "WOM_CODE"]
 
 Q = Param("wom.q", "float", 0.38, "imitation coefficient: per-step probability q x (adopted fraction of contacts)",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import coins
+from sim.arrays import row_positions
 from sim.params import prob
 from sim.rules.base import Rule
 
@@ -88,3 +89,20 @@ class Cascade(Rule):
 
     def may_change(self, eng, n_new):
         return n_new > 0
+
+    def credit(self, eng, new_wom, t, pushers):
+        """The contact whose push succeeded: among last step's adopters, those whose edge to the person came
+        up live (the same coins as the run), the lowest index when several did. On the complete graph, where
+        the coins are drawn per person, the default (:func:`~sim.rules.base.latest_contact`)."""
+        if eng.complete or not len(new_wom) or not len(pushers):
+            return super().credit(eng, new_wom, t, pushers)
+        indptr, indices = eng.graph.out_rows
+        pushers = np.asarray(pushers, dtype=np.int64)
+        pos, row = row_positions(np, indptr, pushers, sources=True)
+        keep = coins.live(eng.data["key"][0], pos, self.values["beta"])
+        target, source = indices[pos[keep]].astype(np.int64), pushers[row[keep]]
+        order = np.lexsort((source, target))  # per target, the lowest source first
+        target, source = target[order], source[order]
+        at = np.minimum(np.searchsorted(target, new_wom), max(len(target) - 1, 0))
+        found = (target[at] == new_wom) if len(target) else np.zeros(len(new_wom), dtype=bool)
+        return np.where(found, source[at] if len(target) else -1, -1).astype(np.int64)

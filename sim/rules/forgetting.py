@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.params import prob
-from sim.rules.bass import Q, bass_weight, engine_decision, q_control
 from sim.rules.base import Rule
+from sim.rules.bass import Q, bass_weight, engine_decision, q_control
 
 __all__ = ["Forgetting", "FORGET", "steady_state"]
 

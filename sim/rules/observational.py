@@ -313,7 +313,8 @@ class Observational(Rule):
         return xp.flatnonzero(undecided & (seen | nobody_yet))
 
     def _cascade_from_belief(self, eng) -> None:
-        """``observe = all``: a cascade is in force when the public log-odds make the next person ignore a signal."""
+        """``observe = all``: a cascade is in force when the public log-odds make the next person ignore
+        their signal."""
         st, xp = eng.data, eng.xp
         base = st["belief"] + st["public"]
         hi = _choose(xp, base + self.lam, 1, self.values["tie"])

@@ -110,7 +110,8 @@ def fractional_thresholds(wom: dict, n: int, rng: np.random.Generator) -> np.nda
 
 
 class Threshold(CountRule):
-    """Adopt when the adopted share of one's contacts reaches one's threshold φ_i (drawn once, stream ``population``)."""
+    """Adopt when the adopted share of one's contacts reaches one's threshold φ_i (drawn once, stream
+    ``population``)."""
 
     name = "threshold"
     label = "thresholds"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, P, Q, _plt, _register, _run, _save, _seed, z_limit
+from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, P, Q, _register, _run, _save, _seed, z_limit
 
 __all__ = ["check_bass_discrete", "check_bass_closed_form"]
 
@@ -41,8 +42,7 @@ def check_bass_discrete(folder: Path, quick: bool = False) -> Check:
     ok_t = abs(mean[t] - rec[t]) <= 2.5 * se[t] + 1.0 / n
     ok_all = bool(np.all(d <= z_all * se[1:] + 1.0 / n))  # 1/N: one person (all runs may agree late on)
     away = abs(mean[t] - closed[t]) > 10 * se[t]
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
     tt = np.arange(steps + 1)
     a1.plot(tt, closed, "--", color="grey", label="closed form F(t) (continuous time)")
     a1.plot(tt, rec, color="#2b83ba", label="discrete recursion (dt = 1)")
@@ -90,8 +90,7 @@ def check_bass_closed_form(folder: Path, quick: bool = False) -> Check:
     z = z_limit(len(marks))
     gaps = [float(mean[i] - closed[i]) for i in idx]
     ok = all(abs(g) <= abs(bias[i]) + z * se[i] + 1.0 / n for g, i in zip(gaps, idx))
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
     a1.plot(tt, closed, "--", color="black", lw=2, label="closed form F(t)")
     a1.plot(tt, mean, color="#d7191c", lw=1.2, label=f"engine, dt = {dt}: mean of {runs} runs")
     a1.plot(marks, [closed[i] for i in idx], "o", color="black", label="F(5), F(10), F(15) (published)")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, _plt, _register, _save, _seed, z_limit
+from sim.figures.canvas import colours, subplots
+from sim.validation.registry import REF, Check, _register, _save, _seed, z_limit
 
 __all__ = ["check_information_cascades", "cascade_runs"]
 
@@ -75,12 +76,10 @@ def check_information_cascades(folder: Path, quick: bool = False) -> Check:
         worst = max(worst, gap)
         if gap > z:
             fails.append(f"p={p} right")
-
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
-    colours = plt.cm.viridis(np.linspace(0.1, 0.85, len(PRECISIONS)))
+    fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
+    shades = colours("viridis", np.linspace(0.1, 0.85, len(PRECISIONS)))
     ms = np.arange(0, max(AFTER) + 1, 2)
-    for (p, none, _, _), c in zip(rows, colours):
+    for (p, none, _, _), c in zip(rows, shades):
         a1.plot(ms, [p_no_cascade(p, m) for m in ms], color=c, lw=1.5, label=f"p = {p}: (p − p²)^(m/2)")
         a1.errorbar(list(none), [none[m][0] for m in none], yerr=[2.5 * none[m][1] for m in none], fmt="o",
                     color=c, capsize=3)

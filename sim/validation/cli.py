@@ -15,18 +15,18 @@ from sim.validation.report import write_report
 __all__ = ["validate", "add_arguments", "command"]
 
 
-def validate(out: str | Path, quick: bool = False, names=None, progress=None) -> list[Check]:
+def validate(out: str | Path, quick: bool = False, names=None, progress=None, report=None) -> list[Check]:
     """Run the checks and write the report folder atomically (temporary folder, then rename).
 
     The folder holds ``validation.md``, ``validation.html``, ``validation.json``
     and the figures in ``validation/``; copying its content into ``docs/`` keeps
-    the links working.
+    the links working. ``progress`` and ``report``: see :func:`~sim.validation.registry.run_checks`.
     """
     from sim.outputs import atomic_folder
 
     with atomic_folder(out, kind="validation report") as tmp:
         t0 = time.perf_counter()
-        checks = run_checks(tmp / FIGURES, quick=quick, names=names, progress=progress)
+        checks = run_checks(tmp / FIGURES, quick=quick, names=names, progress=progress, report=report)
         write_report(checks, tmp, quick, time.perf_counter() - t0)
     return checks
 
@@ -49,14 +49,16 @@ def command(args) -> int:
         if name not in CHECKS:
             raise ConfigError("--check", f"must be one of {', '.join(CHECKS)}; got {name!r}")
 
-    def progress(c: Check) -> None:
-        print(f"  {'pass' if c.passed else 'FAIL'}  {c.name:<22} {c.seconds:6.1f} s  {c.simulated}", flush=True)
+    def report(c: Check) -> None:  # above the progress bar, which tqdm redraws below
+        from tqdm.auto import tqdm
+
+        tqdm.write(f"  {'pass' if c.passed else 'FAIL'}  {c.name:<22} {c.seconds:6.1f} s  {c.simulated}")
 
     from sim.outputs import check_out
 
     check_out(args.out, kind="validation report")  # before the checks: a refusal should not cost their time
     print(f"bouche validate{' --quick' if args.quick else ''}: {len(args.checks or CHECKS)} checks", flush=True)
-    checks = validate(args.out, quick=args.quick, names=args.checks or None, progress=progress)
+    checks = validate(args.out, quick=args.quick, names=args.checks or None, report=report)
     n_ok = sum(c.passed for c in checks)
     print(f"{n_ok} of {len(checks)} checks passed; report in {args.out}/validation.md (and .html)")
     return 0 if n_ok == len(checks) else 1

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, _mean_se, _model, _plt, _register, _save, _seed, z_limit
+from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, _mean_se, _model, _register, _save, _seed, z_limit
 
 __all__ = ["check_friendship_er", "check_friendship_ba"]
 
@@ -41,8 +42,7 @@ def _friendship(kind: str, extra: dict, runs: int, tag: str):
 
 
 def _friendship_figure(friends, randoms, expected, title, folder, name, log):
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 4.2), constrained_layout=True)
+    fig, ax = subplots(figsize=(8, 4.2), constrained_layout=True)
     top = max(friends.max(), randoms.max())
     bins = np.unique(np.geomspace(1, top + 1, 30).astype(int)) - 0.5 if log else np.arange(0, top + 2) - 0.5
     for data, colour, label in ((randoms, "#636363", "random people"),

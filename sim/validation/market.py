@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import FIGURES, Check, _mean_se, _plt, _register, _save, _seed, z_limit
+from sim.figures.canvas import subplots
+from sim.validation.registry import FIGURES, Check, _mean_se, _register, _save, _seed, z_limit
 
 __all__ = ["check_cultural_market", "check_self_fulfilling_prophecy"]
 
@@ -113,9 +114,7 @@ def check_self_fulfilling_prophecy(folder: Path, quick: bool = False) -> Check:
              "with promotion - independent": _paired(independent, gain)}
     z = z_limit(len(tests))
     ok = all(m > z * se for m, se in tests.values())
-
-    plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
     labels = ["independent world", "social worlds,\nno promotion", f"social worlds,\n{fake} fake downloads each"]
     values = [independent, base, gain]
     colours = ["#404040", "#fdae61", "#7b3294"]

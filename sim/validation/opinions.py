@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, _mean_se, _plt, _register, _run, _save, _seed, z_limit
+from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, _mean_se, _register, _run, _save, _seed, z_limit
 
 __all__ = ["check_voter_model", "check_bounded_confidence"]
 
@@ -43,8 +44,7 @@ def check_voter_model(folder: Path, quick: bool = False) -> Check:
     # the mean-field time is the large-N limit: allow 5 % for N = 100 beside the sampling error
     ok = all(abs(up - rho) <= z * se and abs(t - want) <= z * tse + 0.05 * want
              for rho, (up, se, t, tse, want) in rows.items())
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    fig, (a1, a2) = subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     a1.plot([0, 1], [0, 1], color="black", lw=1, label="exit probability = initial share")
     a1.errorbar(list(rows), [v[0] for v in rows.values()], yerr=[2.5 * v[1] for v in rows.values()], fmt="o",
                 color="#2b83ba", capsize=3, label=f"engine, {runs} runs each (± 2.5 SE)")
@@ -92,8 +92,7 @@ def check_bounded_confidence(folder: Path, quick: bool = False) -> Check:
         ab[gamma] = (np.mean([s["clusters"] for s in res]), np.mean([s["steady_step"] or 400 for s in res]))
     ok = (all(abs(deff[e][0] - math.floor(1 / (2 * e))) <= 1 for e in eps_grid) and deff[0.55][1] == 1
           and hk[0.25] == 1 and hk[0.15] == 0 and ab[1.5][0] > ab[0.0][0] + 3 and ab[1.5][1] > ab[0.0][1])
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    fig, (a1, a2) = subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     grid = np.linspace(0.1, 0.5, 200)
     a1.plot(grid, np.floor(1 / (2 * grid)), color="black", label="⌊1/(2ε)⌋")
     a1.plot(list(eps_grid), [deff[e][0] for e in eps_grid], "o", color="#2b83ba", label=f"engine, mean of {reps}")

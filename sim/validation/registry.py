@@ -94,7 +94,7 @@ def _seed(*names) -> int:
 def _run(overrides: dict, seed: int):
     from sim.runs import run
 
-    return run("bass", seed=seed, overrides={"media": [], **overrides})
+    return run("bass", seed=seed, overrides={"media": [], **overrides}, adoptions=False)
 
 
 def _model(overrides: dict, seed: int):
@@ -108,19 +108,11 @@ def _mean_se(x) -> tuple[float, float]:
     return float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _save(fig, folder: Path, name: str) -> str:
+    from sim.figures.canvas import save
+
     folder.mkdir(parents=True, exist_ok=True)
-    fig.savefig(folder / f"{name}.png", dpi=100)
-    _plt().close(fig)
+    save(fig, folder / f"{name}.png", dpi=100)
     return f"{FIGURES}/{name}.png"
 
 
@@ -138,12 +130,23 @@ def run_check(name: str, folder: str | Path | None = None, quick: bool = False) 
     return rec
 
 
-def run_checks(folder: str | Path, quick: bool = False, names=None, progress=None) -> list[Check]:
-    """Run the checks ``names`` (default: all, in order), figures into ``folder``."""
+def run_checks(folder: str | Path, quick: bool = False, names=None, progress=None, report=None) -> list[Check]:
+    """Run the checks ``names`` (default: all, in order), figures into ``folder``.
+
+    ``progress``: a progress bar over the checks (None: on a terminal or in a notebook, see
+    :mod:`sim.progress`; True or False); ``report(check)`` is called as each check ends, for lines of
+    one's own (print them with the bar's ``write``: see :func:`sim.validation.cli.command`).
+    """
+    from sim.progress import progress_bar
+
+    names = list(names or CHECKS)
     out = []
-    for name in names or list(CHECKS):
-        rec = run_check(name, folder, quick)
-        out.append(rec)
-        if progress:
-            progress(rec)
+    with progress_bar(len(names), "validation", show=progress, unit="check") as bar:
+        for name in names:
+            bar.set_postfix_str(name, refresh=True)
+            rec = run_check(name, folder, quick)
+            out.append(rec)
+            bar.update()
+            if report:
+                report(rec)
     return out

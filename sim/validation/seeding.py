@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, _mean_se, _model, _plt, _register, _run, _save, _seed, z_limit
+from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, _mean_se, _model, _register, _run, _save, _seed, z_limit
 
 __all__ = ["check_greedy_karate", "check_seeding_strategies"]
 
@@ -80,8 +81,7 @@ def check_greedy_karate(folder: Path, quick: bool = False) -> Check:
     e_ratio = e_mean / engine["optimum"][0]
     ok = same_graph and np.array_equal(np.sort(chosen), np.sort(order)) and ratio >= bound and dock \
         and e_ratio >= bound
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True,
+    fig, (a1, a2) = subplots(1, 2, figsize=(12, 5), constrained_layout=True,
                                  gridspec_kw={"width_ratios": [1.3, 1]})
     pos = nx.spring_layout(G, seed=7)
     colours = ["#d7191c" if v in set(order.tolist()) else "#cccccc" for v in G.nodes]
@@ -142,8 +142,7 @@ def check_seeding_strategies(folder: Path, quick: bool = False) -> Check:
     (m1, s1), (m2, s2) = _mean_se(d1), _mean_se(d2)
     z = z_limit(2)
     ok = m1 > z * s1 and m2 > z * s2
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+    fig, ax = subplots(figsize=(8, 4.5), constrained_layout=True)
     labels = {"random": "random", "friend_of_random": "friend of random", "top_degree": "top degree",
               "greedy": "greedy (CELF)"}
     ms = [_mean_se(f[s]) for s in strategies]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.validation.registry import REF, Check, _mean_se, _plt, _register, _run, _save, _seed, z_limit
+from sim.figures.canvas import subplots
+from sim.validation.registry import REF, Check, _mean_se, _register, _run, _save, _seed, z_limit
 
 __all__ = ["check_granovetter_riot", "check_granovetter_sigma", "check_watts_cascades", "check_complex_contagion"]
 
@@ -41,8 +42,7 @@ def check_granovetter_riot(folder: Path, quick: bool = False) -> Check:
     a, b = _riot(heads, _seed("riot", "uniform")), _riot(changed, _seed("riot", "changed"))
     n_a, n_b = a.summary["final_adopters"], b.summary["final_adopters"]
     exp_a, exp_b = analytic.granovetter_equilibrium(heads), analytic.granovetter_equilibrium(changed)
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), constrained_layout=True)
+    fig, ax = subplots(figsize=(7.5, 4.2), constrained_layout=True)
     ax.step(a.timeseries["step"], a.timeseries["adopters"], where="post", color="#d7191c",
             label="thresholds 0, 1, 2, …, 99")
     ax.step(b.timeseries["step"], b.timeseries["adopters"], where="post", color="#2b83ba", lw=3, zorder=3,
@@ -95,8 +95,7 @@ def check_granovetter_sigma(folder: Path, quick: bool = False) -> Check:
     lo = max(s for s in grid if s <= sd_c - 0.2)  # far enough from sigma_c that N people decide it
     hi = min(s for s in grid if s >= sd_c + 0.15)
     ok_jump = mean[lo] < 0.5 < mean[hi]
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+    fig, ax = subplots(figsize=(8, 4.5), constrained_layout=True)
     ss = np.linspace(min(grid) - 0.5, max(grid) + 0.5, 400)
     ax.plot(ss, [analytic.granovetter_normal(25, s, 100) / 100 for s in ss], color="black",
             label="mean-field map r ↦ N·Φ((r − 25 %)/σ), iterated from 0")
@@ -163,8 +162,7 @@ def check_watts_cascades(folder: Path, quick: bool = False) -> Check:
     for z in outside:
         if freq[z] * runs > max(1, 0.01 * runs):
             bad.append(f"cascades outside the window at z = {z}")
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
+    fig, (a1, a2) = subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
     zz = np.linspace(0.3, max(grid) + 0.3, 300)
     th = [analytic.gleeson_cascade(z, phi) for z in zz]
     for ax in (a1, a2):
@@ -247,8 +245,7 @@ def check_complex_contagion(folder: Path, quick: bool = False) -> Check:
         bad.append("complex contagion does not stall on the random graph")
     if not t90[grid[-1]][0] < exact_t0 / 10:
         bad.append("simple contagion not 10 times faster on the random graph")
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    fig, (a1, a2) = subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
     x = np.arange(len(grid))
     a1.errorbar(x, [t90[p][0] for p in grid], yerr=[2.5 * t90[p][1] for p in grid], fmt="o-", color="#2b83ba")
     a1.set_yscale("log")
