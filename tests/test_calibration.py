@@ -46,6 +46,7 @@ def test_scale_is_the_least_squares_factor():
     assert obj([0.5]) == pytest.approx(9 * obj_true([0.5]))
 
 
+@pytest.mark.slow
 def test_recovers_known_parameters_on_a_small_ring():
     """Fast check: 600 people, 14 periods, 3 replicates, a 3 x 3 grid; media.p = 0.03, wom.q = 0.4
     recovered within the reported 95 % intervals (bootstrap of 8 data sets, t with 7 degrees of freedom); the

@@ -30,6 +30,7 @@ def test_prim_finds_a_known_box():
 
 
 @ema
+@pytest.mark.slow
 def test_categorical_inputs():
     rng = np.random.default_rng(3)
     x = pd.DataFrame({"s": rng.choice(["none", "random", "top_degree"], 900), "q": rng.uniform(size=900)})
