@@ -30,6 +30,9 @@ def progress_bar(total: int | None, label: str = "", show: bool | None = None, u
     """A :func:`tqdm.auto.tqdm` bar over ``total`` units named ``label`` (see the module notes for ``show``)."""
     from tqdm.auto import tqdm
 
+    # no monitor thread: a sweep's parent must stay single-threaded, so its workers can be forked with the
+    # engine already imported (sim.experiments.executors)
+    tqdm.monitor_interval = 0
     return tqdm(total=total, desc=label or None, unit=unit, disable=None if show is None else not show,
                 dynamic_ncols=True, **kwargs)
 

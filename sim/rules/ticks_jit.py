@@ -14,16 +14,26 @@ import numpy as np
 
 __all__ = ["AVAILABLE", "voter", "deffuant", "biased", "edges_settled"]
 
-try:  # optional: the NumPy batches give the same numbers without it
-    import numba
-except ImportError:  # pragma: no cover - exercised where Numba is missing
-    numba = None
+import importlib.util
 
-AVAILABLE = numba is not None
+# optional: the NumPy batches give the same numbers without it. Imported, and the kernels compiled, on first use
+# (importing Numba costs about half a second, which every command and sweep worker would otherwise pay)
+AVAILABLE = importlib.util.find_spec("numba") is not None
+_KERNELS: dict = {}
+_partner_jit = _meet_jit = _weight_jit = None  # the compiled helpers, set by _compiled
 
 
-def _jit(fn):
-    return numba.njit(cache=True, nogil=True)(fn) if AVAILABLE else None
+def _compiled(name: str):
+    """The compiled kernel ``name`` (compiling every kernel on the first call)."""
+    if not _KERNELS:
+        import numba
+
+        jit = numba.njit(cache=True, nogil=True)
+        g = globals()  # the kernels call each other through these module names, resolved when compiled
+        g["_partner_jit"], g["_meet_jit"], g["_weight_jit"] = jit(_partner), jit(_meet), jit(_weight)
+        _KERNELS.update(voter=jit(_voter), deffuant=jit(_deffuant), biased=jit(_biased),
+                        edges_settled=jit(_edges_settled))
+    return _KERNELS[name]
 
 
 def _partner(i, v, n, indptr, indices, complete):  # a uniform random contact, -1 for none
@@ -35,9 +45,6 @@ def _partner(i, v, n, indptr, indices, complete):  # a uniform random contact, -
         return -1
     k = int(v * deg)
     return indices[start + (k if k < deg - 1 else deg - 1)]
-
-
-_partner_jit = _jit(_partner)
 
 
 def _voter(x, zealot, actors, u, indptr, indices, complete):
@@ -59,9 +66,6 @@ def _meet(x, zealot, i, j, eps, mu):
             x[j] -= step
 
 
-_meet_jit = _jit(_meet)
-
-
 def _deffuant(x, zealot, actors, u, indptr, indices, complete, eps, mu):
     n = len(x)
     for t in range(len(actors)):
@@ -75,9 +79,6 @@ def _weight(a, gamma):  # a ** -gamma as NumPy's ** computes it (a reciprocal fo
     if gamma == 1.0:
         return 1.0 / a
     return a ** (-gamma)
-
-
-_weight_jit = _jit(_weight)
 
 
 def _biased(x, zealot, actors, u, indptr, indices, complete, eps, mu, gamma, soft):
@@ -113,7 +114,19 @@ def _biased(x, zealot, actors, u, indptr, indices, complete, eps, mu, gamma, sof
         _meet_jit(x, zealot, i, j, eps, mu)
 
 
-voter, deffuant, biased = _jit(_voter), _jit(_deffuant), _jit(_biased)
+def voter(*args) -> None:
+    """Voter-model ticks: ``(x, zealot, actors, u, indptr, indices, complete)``."""
+    _compiled("voter")(*args)
+
+
+def deffuant(*args) -> None:
+    """Bounded-confidence ticks: ``(x, zealot, actors, u, indptr, indices, complete, eps, mu)``."""
+    _compiled("deffuant")(*args)
+
+
+def biased(*args) -> None:
+    """Algorithmic-bias ticks: ``(x, zealot, actors, u, indptr, indices, complete, eps, mu, gamma, soft)``."""
+    _compiled("biased")(*args)
 
 
 def _edges_settled(x, rows, cols, gap, eps):  # every pair of contacts agrees (within gap) or is out of reach
@@ -124,4 +137,6 @@ def _edges_settled(x, rows, cols, gap, eps):  # every pair of contacts agrees (w
     return True
 
 
-edges_settled = _jit(_edges_settled)
+def edges_settled(x, rows, cols, gap, eps) -> bool:
+    """Whether every pair of contacts agrees (within ``gap``) or lies out of reach (``eps`` or more apart)."""
+    return bool(_compiled("edges_settled")(x, rows, cols, gap, eps))
