@@ -25,7 +25,7 @@ from sim.calibration.search import (
 )
 from sim.calibration.toml import scenario_toml
 from sim.errors import ConfigError
-from sim.fitting.data import Series, future_periods, read_series
+from sim.fitting.data import Series, as_series, future_periods
 from sim.outputs import atomic_folder
 
 __all__ = ["Calibration", "calibrate", "KIND"]
@@ -181,14 +181,7 @@ def calibrate(data, scenario, free, replicates: int = 8, seed: int | None = None
     True
     """
     started = time.perf_counter()
-    if isinstance(data, (str, Path)):
-        series = read_series(data, column=column, cumulative=cumulative, time_unit=time_unit)
-    else:
-        values = np.asarray(data, dtype=float)
-        if cumulative:
-            values = np.diff(values, prepend=0.0)
-        series = Series(sales=values, periods=np.arange(1.0, len(values) + 1), column="adopters",
-                        time_unit=time_unit or "period", source="array")
+    series = as_series(data, column=column, cumulative=cumulative, time_unit=time_unit)
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 2:
         raise ConfigError("--replicates", f"must be an integer >= 2 (a band needs two runs); got {replicates!r}")
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 0:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from sim.errors import ConfigError
 
-__all__ = ["Series", "read_series", "shipped_series", "SALES_COLUMNS", "PERIOD_COLUMNS"]
+__all__ = ["Series", "read_series", "as_series", "shipped_series", "SALES_COLUMNS", "PERIOD_COLUMNS"]
 
 SALES_COLUMNS = ("adopters", "sales", "new_adopters")
 PERIOD_COLUMNS = ("period", "year", "quarter", "month", "week", "day")
@@ -123,3 +123,15 @@ def future_periods(series: Series, horizon: int) -> np.ndarray:
 
 def fmt_period(x: float) -> str:
     return str(int(x)) if math.isfinite(x) and float(x).is_integer() else f"{x:g}"
+
+
+def as_series(data, column: str | None = None, cumulative: bool = False, time_unit: str | None = None) -> Series:
+    """A :class:`Series` from a CSV path (:func:`read_series`) or from the adoptions per period themselves
+    (cumulative counts with ``cumulative``)."""
+    if isinstance(data, (str, Path)):
+        return read_series(data, column=column, cumulative=cumulative, time_unit=time_unit)
+    values = np.asarray(data, dtype=float)
+    if cumulative:
+        values = np.diff(values, prepend=0.0)
+    return Series(sales=values, periods=np.arange(1.0, len(values) + 1), column="adopters",
+                  time_unit=time_unit or "period", source="array")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.errors import ConfigError
 from sim.fitting import bass
-from sim.fitting.data import Series, future_periods, read_series
+from sim.fitting.data import Series, as_series, future_periods
 from sim.outputs import atomic_folder
 
 __all__ = ["BassFit", "fit", "KIND"]
@@ -144,14 +144,7 @@ def fit(data, column: str | None = None, cumulative: bool = False, horizon: int 
     method : str
         The default method (drawn solid, with its band).
     """
-    if isinstance(data, (str, Path)):
-        series = read_series(data, column=column, cumulative=cumulative, time_unit=time_unit)
-    else:
-        values = np.asarray(data, dtype=float)
-        if cumulative:
-            values = np.diff(values, prepend=0.0)
-        series = Series(sales=values, periods=np.arange(1.0, len(values) + 1), column="adopters",
-                        time_unit=time_unit or "period", source="array")
+    series = as_series(data, column=column, cumulative=cumulative, time_unit=time_unit)
     if not isinstance(horizon, int) or horizon < 0:
         raise ConfigError("--horizon", f"must be an integer >= 0; got {horizon!r}")
     methods = tuple(methods)
