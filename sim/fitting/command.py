@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.errors import ConfigError
 from sim.fitting import bass
+from sim.fitting.data import shipped_names
 from sim.fitting.result import KIND, fit
 from sim.outputs import check_out
 
@@ -17,9 +18,9 @@ __all__ = ["add_arguments", "command"]
 def add_arguments(p) -> None:
     """Arguments of ``bouche fit``."""
     p.description = ("Fit the Bass model (m, p, q) to new adoptions per period by three estimators (ols, nls, "
-                     "interval), with standard errors, 95 %% intervals, the peak and a forecast with a "
+                     "interval), with standard errors, 95 % intervals, the peak and a forecast with a "
                      "prediction band. DATA: a CSV file with a column adopters or sales (or --column) and "
-                     "optionally a period column; or a shipped series (room_air_conditioners).")
+                     f"optionally a period column; or a shipped series ({', '.join(shipped_names())}).")
     p.add_argument("data", metavar="DATA", help="a CSV file, one row per period")
     p.add_argument("--column", help="the column of new adoptions (default: adopters or sales)")
     p.add_argument("--cumulative", action="store_true", help="the column counts cumulative adoptions")

@@ -25,7 +25,8 @@ import pandas as pd
 
 from sim.errors import ConfigError
 
-__all__ = ["Series", "read_series", "as_series", "shipped_series", "SALES_COLUMNS", "PERIOD_COLUMNS"]
+__all__ = ["Series", "read_series", "as_series", "shipped_series", "shipped_names", "SALES_COLUMNS",
+           "PERIOD_COLUMNS"]
 
 SALES_COLUMNS = ("adopters", "sales", "new_adopters")
 PERIOD_COLUMNS = ("period", "year", "quarter", "month", "week", "day")
@@ -45,12 +46,23 @@ class Series:
     step: float = 1.0
 
 
+def shipped_names() -> list[str]:
+    """The names of the series shipped with Bouche, sorted.
+
+    Examples
+    --------
+    >>> shipped_names()
+    ['room_air_conditioners', 'vcrs']
+    """
+    return sorted(p.stem for p in DATA.glob("*.csv"))
+
+
 def shipped_series(name: str) -> Path:
     """The path of a series shipped with Bouche (``sim/fitting/data/NAME.csv``)."""
     path = DATA / f"{name}.csv"
     if not path.is_file():
-        names = ", ".join(sorted(p.stem for p in DATA.glob("*.csv")))
-        raise ConfigError("DATA", f"must be a CSV file or a shipped series ({names}); got {name!r}")
+        raise ConfigError("DATA", f"must be a CSV file or a shipped series ({', '.join(shipped_names())}); "
+                                  f"got {name!r}")
     return path
 
 
