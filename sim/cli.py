@@ -83,6 +83,7 @@ PLUGGED: dict[str, tuple[str, str]] = {
     "calibrate": ("sim.calibration.command", "fit a scenario's free parameters to an adoption series by simulation"),
     "optimize": ("sim.optimize.command", "split a budget between media and seeding for the most adopters"),
     "discover": ("sim.discovery.command", "scenario discovery on a stored sweep: PRIM boxes and feature scores"),
+    "graph": ("sim.networks.command", "build a graph once into a .bgraph file that runs open by memory map"),
 }
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import records
+from sim import compiled, records
 from sim.mechanisms.media import uniform_term
 from sim.population import MEDIA, SEED, WOM
 from sim.rules.base import joined
@@ -289,16 +289,18 @@ class Engine:
         if self.rule.wants_edges and not self.complete and len(new):
             edges, moved = self._push_edges(new, sign)
         else:
-            moved = self.reach(self.counts, new, sign)
+            moved = self.reach(self.counts, new, sign, self.rule.push_watch if sign > 0 else ())
         if sign > 0:
             self.rule.pushed(self, new, moved, edges)
 
-    def reach(self, counts, new, sign: int = 1):
+    def reach(self, counts, new, sign: int = 1, watch: tuple = ()):
         """Add ``sign`` to ``counts`` (flat, R·n) of every contact of the people ``new`` (flat, distinct).
 
         Returns the people whose count moved (unsorted, repeats allowed), or
         None when everyone may have moved (see :meth:`sim.backend.Backend.add_hits`).
         The engine's own pushes go through it; rules may keep counts of their own with it.
+        ``watch`` is the rule's :attr:`~sim.rules.base.Rule.push_watch`: on the CPU with
+        Numba, the compiled push then hands back only the people it names (or no one).
         """
         be, n = self.be, self.n
         if not len(new):
@@ -308,6 +310,8 @@ class Engine:
             counts[new] -= sign
             return None
         indptr, indices = self.out
+        if compiled.AVAILABLE and be.device == "cpu" and not be.dense and self.matrix is None:
+            return self._reach_compiled(counts, new, sign, watch)
         if self.R == 1:
             return be.add_hits(counts, indptr, indices, new, self.matrix, sign)
         rows = new % n
@@ -321,6 +325,29 @@ class Engine:
             hits = be.gather(indptr, indices, rows).astype(self.flat_type, copy=False)
             hits += np.repeat(base, indptr.take(rows + 1) - indptr.take(rows))
         return be.count_hits(counts, hits, sign)
+
+    def _reach_compiled(self, counts, new, sign: int, watch: tuple):
+        """:meth:`reach` in one compiled pass over the edges (:func:`sim.compiled.push`): the same counts."""
+        indptr, indices = self.out
+        new = np.asarray(new, dtype=np.int64)
+        rows = new if self.R == 1 else new % self.n
+        total = int((indptr.take(rows + 1) - indptr.take(rows)).sum(dtype=np.int64))
+        if total * 8 >= counts.size:  # as many hits as that: everyone may have moved (as add_hits)
+            compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
+            return None
+        if not watch:
+            out = np.empty(total, dtype=indices.dtype if self.R == 1 else self.flat_type)
+            compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_HITS, out=out)
+            return out
+        data = self.data
+        if watch[0] == "need":
+            out = np.empty(min(total, self.size), dtype=np.int64)
+            k = compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_NEED,
+                              need=data[watch[1]], adopted=self.adopted, out=out)
+            return out[:k]
+        compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_TERM,
+                      term=data[watch[1]], weight=data[watch[2]])
+        return self.nobody
 
     def _push_edges(self, new, sign: int):
         """:meth:`reach` for rules that want the edges' positions: ``((positions, offsets), moved)``."""

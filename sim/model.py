@@ -45,7 +45,7 @@ from sim.mechanisms import seeding
 from sim.population import CHANNELS, State
 from sim.streams import Streams
 
-__all__ = ["DiffusionModel", "Person", "TIMESERIES_COLUMNS"]
+__all__ = ["DiffusionModel", "Person", "TIMESERIES_COLUMNS", "network_stream"]
 
 TIMESERIES_COLUMNS = ("step", "time", "adopters", "adopted_fraction", "new_adopters", "new_by_seed",
                       "new_by_media", "new_by_wom", "media_contacts", "cost", "cumulative_cost")
@@ -192,8 +192,7 @@ class DiffusionModel(mesa.Model):
 
     def _network_stream(self) -> np.random.Generator:
         """The graph's random stream: the run's, or a fixed ``network.seed`` shared across replicates."""
-        fixed = self.spec.values.get("network.seed")
-        return (Streams(fixed) if fixed is not None else self.streams).get("network")
+        return network_stream(self.spec, self.streams)
 
     # -- set-up helpers -------------------------------------------------------
 
@@ -295,6 +294,15 @@ class DiffusionModel(mesa.Model):
     def person(self, index: int) -> Person:
         """The Mesa agent of person ``index``."""
         return self.people[index]
+
+
+def network_stream(spec, streams: Streams | None = None) -> np.random.Generator:
+    """The random stream a scenario builds its graph from: its seed's, or a fixed ``network.seed``'s.
+
+    ``bouche graph build`` draws from it too, so a stored graph is the one the scenario builds.
+    """
+    fixed = spec.values.get("network.seed")
+    return (Streams(fixed) if fixed is not None else streams or Streams(spec.seed)).get("network")
 
 
 def _set_steps(model, k: int) -> None:

@@ -252,9 +252,13 @@ def graph_record(graph, given: bool) -> dict:
     >>> rec["n"], rec["edges"], rec["directed"], rec["mean_contacts"], len(rec["sha256"])
     (10, 20, False, 4.0, 64)
     """
-    return {"given": bool(given), "n": int(graph.n), "edges": int(graph.n_edges), "directed": bool(graph.directed),
-            "mean_contacts": float(graph.in_degree.mean()) if graph.n else 0.0,
-            "sha256": networks.edges_sha256(graph)}
+    rec = {"given": bool(given), "n": int(graph.n), "edges": int(graph.n_edges), "directed": bool(graph.directed),
+           "mean_contacts": float(graph.in_degree.mean()) if graph.n else 0.0,
+           "sha256": networks.edges_sha256(graph)}
+    source = getattr(graph, "source", None)  # a stored graph (.bgraph): its file
+    if source:
+        rec["file"] = source["path"]
+    return rec
 
 
 def result_of(model) -> tuple:

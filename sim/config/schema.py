@@ -73,8 +73,8 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
     _prob("network.p_in", 0.05, "link probability within a community", used_by="stochastic_block"),
     _prob("network.p_out", 0.001, "link probability between communities", used_by="stochastic_block"),
     Param("network.path", "str", None, "graph file: edge list (.csv .tsv .txt .edges .parquet), .graphml, .gexf, "
-          ".gml or .mtx; text files may be .gz, .bz2 or .xz",
-          nullable=True, used_by="file"),
+          ".gml or .mtx; text files may be .gz, .bz2 or .xz; or a .bgraph file of `bouche graph build`, "
+          "memory-mapped", nullable=True, used_by="file"),
     Param("network.directed", "bool", None, "treat edges u->v as one-way (u influences v); none = as the file says",
           nullable=True, used_by="file"),
     Param("network.seed", "int", None, "seed of the graph alone (none = from the run's seed); a fixed value "

@@ -15,6 +15,7 @@ from numbers import Integral
 
 import numpy as np
 
+from sim import compiled
 from sim.errors import ConfigError
 from sim.networks import csr  # csr._BLOCK: the block size every streaming pass shares
 from sim.networks.csr import _sorted_counts, _symmetric, from_edges
@@ -96,6 +97,8 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Graph:
              mean_degree)
     n = int(n)
     L, p = n * (n - 1) // 2, (mean_degree / (n - 1) if n > 1 else 0.0)
+    if compiled.AVAILABLE:
+        return _erdos_renyi_counted(n, L, p, rng)
     mu = L * p
     cap = int(min(L, mu + 8 * math.sqrt(mu * (1 - p)) + 64))
     lo, k = np.empty(cap, np.int32), 0
@@ -111,6 +114,28 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Graph:
     np.cumsum(lo_ptr, out=lo_ptr)
     indptr, indices = _symmetric(n, lo_ptr, lo[:k])
     return Graph(n, indptr, indices)
+
+
+def _erdos_renyi_counted(n: int, L: int, p: float, rng: np.random.Generator) -> Graph:
+    """:func:`erdos_renyi` by a counting sort in two passes over the same draws (compiled; the same graph).
+
+    The first pass counts each person's contacts, the second writes every
+    pair into both of its rows: pairs come in the order (j, i) of the lower
+    triangle, so each row receives its smaller contacts (when its own j comes)
+    before its larger ones (each at its j), both in increasing order, which is
+    the sorted CSR. The generator is wound back between the passes, so it ends
+    where one pass leaves it. Peak memory: the graph, 4 bytes a person more
+    while counting, and one chunk of draws.
+    """
+    state = rng.bit_generator.state
+    degree = compiled.pair_degrees(_skip_positions(L, p, rng), n)
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(degree[:-1], dtype=np.int64, out=ptr[2:])  # ptr[v + 1] = row v's start: the cursor, advanced to its end
+    indices = np.empty(int(ptr[-1]) + int(degree[-1]), np.int32)
+    del degree
+    rng.bit_generator.state = state
+    compiled.pair_fill(_skip_positions(L, p, rng), ptr[1:], indices)
+    return Graph(n, ptr[:n + 1], indices)
 
 
 def equal_sizes(n: int, communities: int) -> list[int]:

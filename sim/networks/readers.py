@@ -1,5 +1,8 @@
 """Graphs from elsewhere: networkx graphs, and files of edge lists, GraphML, GEXF, GML, Matrix Market or Parquet.
 
+Graph files Bouche wrote itself (``.bgraph``, :mod:`sim.networks.store`) are
+memory-mapped rather than read.
+
 Node labels are kept in ``Graph.labels`` and a ``segment`` (or ``community``)
 node attribute becomes ``Graph.segments``. Text formats may come compressed
 with gzip, bzip2 or xz (``graph.txt.gz``, as SNAP ships its datasets). Bad
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
+from sim.networks import store
 from sim.networks.csr import from_edges
 from sim.networks.graph import Graph
 
@@ -230,7 +234,8 @@ def _from_pairs(path: Path, pairs: np.ndarray, directed: bool) -> Graph:
 
 
 def from_file(path, directed: bool | None = None) -> Graph:
-    """Read a graph file: an edge list (.csv, .tsv, .txt, .edges, .parquet), GraphML, GEXF, GML or Matrix Market.
+    """Read a graph file: an edge list (.csv, .tsv, .txt, .edges, .parquet), GraphML, GEXF, GML or Matrix Market;
+    or map a ``.bgraph`` file (:func:`sim.networks.store.open_graph`).
 
     Edge lists: ``#`` lines are comments; a header row is used if it names
     ``source`` and ``target`` columns, otherwise skipped when it alone is
@@ -259,6 +264,12 @@ def from_file(path, directed: bool | None = None) -> Graph:
     ext, opener = _format(p)
     if not p.exists() or not p.is_file():
         raise _bad(path, "not found" if not p.exists() else "not a file")
+    if ext == store.SUFFIX or store.is_graph_file(p):  # built once (`bouche graph build`): mapped, not read
+        g = store.open_graph(p)
+        if directed is not None and bool(directed) != g.directed:
+            raise ConfigError("network.directed", f"must match the stored graph {p} "
+                                                  f"({'directed' if g.directed else 'undirected'}); got {directed}")
+        return g
     if ext not in _EXTS or (ext == ".parquet" and opener is not open):
         raise _bad(path, f"unknown extension {''.join(s.lower() for s in p.suffixes[-2:]) or '(none)'!r}")
     try:

@@ -30,6 +30,14 @@ of replicate r is entry ``r * n + i`` of every array). What a rule declares:
     The values of ``run.order`` it can run under (``"synchronous"``: everyone
     may decide in every step; ``"sequential"``: one person per step). The
     rule reads the order from ``eng.order``.
+``push_watch``
+    What the engine's compiled push (the CPU with Numba, :mod:`sim.compiled`)
+    hands to :meth:`Rule.pushed` as ``moved`` instead of every hit:
+    ``("need", key)``, only the non-adopters whose count just reached their
+    need ``state[key]`` (the count rules); ``("term", term, weight)``, no one,
+    having kept ``state[term] = counts × state[weight]`` up to date for every
+    person hit (Bass). Rules must give the same result either way: without
+    Numba, on a GPU and for their own counts, ``moved`` is every hit.
 ``media_each``
     Whether it reads each medium apart: :meth:`Rule.decide` then gets, in
     place of the summed persuasion, one entry per medium (None while it is
@@ -169,6 +177,7 @@ class Rule:
     wants_edges: ClassVar[bool] = False
     orders: ClassVar[tuple[str, ...]] = ("synchronous",)
     media_each: ClassVar[bool] = False
+    push_watch: ClassVar[tuple] = ()  # () every hit; ("need", key); ("term", term key, weight key)
     # state entries holding flat indices (shifted by r*n when replicates are joined)
     index_state: ClassVar[tuple[str, ...]] = ()
     replicate_state: ClassVar[tuple[str, ...]] = ()

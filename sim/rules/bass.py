@@ -252,6 +252,7 @@ class Bass(Rule):
     label = "Bass imitation"
     params = (Q,)
     draws = 1
+    push_watch = ("term", "term", "weight")  # the compiled push refreshes the hazard itself
 
     @classmethod
     def detail(cls, values: dict) -> str:

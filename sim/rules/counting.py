@@ -57,8 +57,11 @@ class CountRule(Rule):
 
     Subclasses say how the need is set (:meth:`needs`); the engine's pushes
     keep the list of people to re-evaluate (``pending``; None: everyone, as
-    at the start, on the complete graph and after dense pushes).
+    at the start, on the complete graph and after dense pushes). The compiled
+    push lists only those whose count reached their need.
     """
+
+    push_watch = ("need", "need")
 
     def needs(self, model) -> tuple[np.ndarray, np.ndarray]:
         """``(thresholds, need)`` of one replicate: the rule's own thresholds and them as counts."""
