@@ -7,9 +7,15 @@ reference (and the way without Numba), and the tests compare the two.
 - :func:`pair_degrees` and :func:`pair_fill` build a symmetric CSR straight
   from the sorted pair positions of an Erdős–Rényi draw (a counting sort:
   each row's entries arrive in increasing order, so no sort is needed);
+- :func:`edges_csr` does the same for any pairs given in chunks (the
+  community graph), then sorts each row and drops repeats and self-loops;
 - :func:`push` adds a push to the counts of the contacts of new adopters and
   reports the people whose count reached their need (the count rules), or
-  refreshes a hazard ``counts × weight`` (Bass), or hands back every hit.
+  refreshes a hazard ``counts × weight`` (Bass), or hands back every hit;
+- :func:`pull` recounts everyone's adopted contacts in one sequential pass
+  over the edges, which is cheaper than pushing once a step's adopters reach
+  a sixteenth of them (a direction-optimising step, as in Beamer et al.'s
+  breadth-first search, SC 2012).
 
 :data:`AVAILABLE` says whether Numba can be imported. Kernels are compiled on
 first use and cached on disk (a second or two the first time).
@@ -18,17 +24,19 @@ first use and cached on disk (a second or two the first time).
 from __future__ import annotations
 
 import importlib.util
+import math
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "kernel", "pair_degrees", "pair_fill", "push", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM",
-           "PUSH_COUNT"]
+__all__ = ["AVAILABLE", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull", "PUSH_HITS", "PUSH_NEED",
+           "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 _KERNELS: dict = {}
 
 # what :func:`push` does besides counting: list every hit, list who reached their need, refresh a hazard, nothing
 PUSH_HITS, PUSH_NEED, PUSH_TERM, PUSH_COUNT = 0, 1, 2, 3
+PULL_FROM = 1 / 16  # share of all edges a step's pushes reach from which recounting everyone (pull) is cheaper
 
 
 def kernel(name: str):
@@ -37,7 +45,10 @@ def kernel(name: str):
         import numba
 
         jit = numba.njit(cache=True, nogil=True)
-        _KERNELS.update(pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill), push=jit(_push))
+        globals()["_rank_jit"] = jit(_rank)
+        _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill), push=jit(_push),
+                        pull=jit(_pull), edge_degrees=jit(_edge_degrees), edge_fill=jit(_edge_fill),
+                        rows_distinct=jit(_rows_distinct))
     return _KERNELS[name]
 
 
@@ -89,6 +100,115 @@ def _push(indptr, indices, new, n, counts, sign, mode, need, adopted, term, weig
             elif mode == 2:
                 term[v] = c * weight[v]
     return k
+
+
+def _pull(indptr, indices, n, bits, counts):
+    # counts[r*n + v] = the adopted in-contacts of v in replicate r; bits: adopted, packed (little bit order)
+    R = len(counts) // n
+    for r in range(R):
+        base = r * n
+        for v in range(n):
+            c = 0
+            for e in range(indptr[v], indptr[v + 1]):
+                u = base + indices[e]
+                c += (bits[u >> 3] >> (u & 7)) & 1
+            counts[base + v] = c
+
+
+def pull(indptr, indices, n: int, adopted, counts) -> None:
+    """Recount everyone's adopted contacts from ``adopted`` along the incoming rows (one sequential pass).
+
+    The same counts as pushing every adoption so far, found by reading each
+    edge once in order against a bit per person (an eighth of a byte, so the
+    people's bits stay in cache): cheaper than a push once a step's pushes
+    reach a sixteenth of the edges (:data:`PULL_FROM`).
+    """
+    kernel("pull")(indptr, indices, n, np.packbits(adopted, bitorder="little"), counts)
+
+
+def _edge_degrees(u, v, cnt):
+    for k in range(len(u)):
+        cnt[u[k]] += 1
+        cnt[v[k]] += 1
+
+
+def _edge_fill(u, v, cursor, out):
+    for k in range(len(u)):
+        a, b = u[k], v[k]
+        out[cursor[a]] = b
+        cursor[a] += 1
+        out[cursor[b]] = a
+        cursor[b] += 1
+
+
+def _rank(u, size):  # as sim.networks.generators._ranks, one draw
+    x = u * (math.sqrt(size + 1.0) - 1.0) + 1.0
+    x = x * x - 1.0
+    k = np.int64(x)
+    return k if k < size - 1 else size - 1
+
+
+def _block_pairs(own, u, offs, sizes, count, far, a, b):
+    # the pairs of sim.networks.generators.communities for one chunk: inside (far False) or to another community
+    for e in range(len(own)):
+        c = own[e]
+        a[e] = offs[c] + _rank_jit(u[0, e], sizes[c])
+        if far:
+            d = (c + 1 + np.int64(u[1, e] * (count - 1))) % count
+            b[e] = offs[d] + _rank_jit(u[2, e], sizes[d])
+        else:
+            b[e] = offs[c] + _rank_jit(u[1, e], sizes[c])
+
+
+def _rows_distinct(ptr, out):
+    # sort each row, drop repeats and the row's own id, close the gaps (writes never pass the reads)
+    n = len(ptr) - 1
+    w = 0
+    start = ptr[0]
+    for r in range(n):
+        end = ptr[r + 1]
+        row = out[start:end]
+        if end - start <= 32:  # insertion sort: most rows are short
+            for i in range(1, end - start):
+                x = row[i]
+                j = i - 1
+                while j >= 0 and row[j] > x:
+                    row[j + 1] = row[j]
+                    j -= 1
+                row[j + 1] = x
+        else:
+            row.sort()
+        first = w
+        for k in range(end - start):
+            x = row[k]
+            if x != r and (w == first or out[w - 1] != x):
+                out[w] = x
+                w += 1
+        ptr[r] = first
+        start = end
+    ptr[n] = w
+    return w
+
+
+def edges_csr(chunks, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The symmetric CSR (rows sorted, no repeats, no self-loops) of the pairs an iterable yields.
+
+    ``chunks`` is a function returning a fresh iterator of ``(u, v)`` arrays,
+    the same pairs each time (it is walked twice: counting, then filling).
+    The same arrays as :func:`sim.networks.from_edges` on all the pairs at once,
+    without holding them: peak memory is the graph with its repeats, and one chunk.
+    """
+    cnt = np.zeros(n, np.int32)
+    for u, v in chunks():
+        kernel("edge_degrees")(u, v, cnt)
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(cnt[:-1], dtype=np.int64, out=ptr[2:])
+    out = np.empty(int(ptr[-1]) + int(cnt[-1]), np.int32)
+    del cnt
+    for u, v in chunks():
+        kernel("edge_fill")(u, v, ptr[1:], out)
+    w = kernel("rows_distinct")(ptr, out)
+    return ptr, (out[:w].copy() if w < 0.9 * len(out) else out[:w])
 
 
 def pair_degrees(chunks, n: int) -> np.ndarray:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import compiled, records
+from sim.arrays import compact_indptr
 from sim.mechanisms.media import uniform_term
 from sim.population import MEDIA, SEED, WOM
 from sim.rules.base import joined
@@ -332,6 +333,10 @@ class Engine:
         new = np.asarray(new, dtype=np.int64)
         rows = new if self.R == 1 else new % self.n
         total = int((indptr.take(rows + 1) - indptr.take(rows)).sum(dtype=np.int64))
+        # (monotone rules only: a step's leavers are out of `adopted` before its adopters are pushed)
+        if counts is self.counts and self.rule.monotone and total >= compiled.PULL_FROM * self.R * indices.size:
+            compiled.pull(*self._in_rows(), self.n, self.adopted, counts)  # recount everyone: cheaper
+            return None
         if total * 8 >= counts.size:  # as many hits as that: everyone may have moved (as add_hits)
             compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
             return None
@@ -348,6 +353,14 @@ class Engine:
         compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_TERM,
                       term=data[watch[1]], weight=data[watch[2]])
         return self.nobody
+
+    def _in_rows(self):
+        """The incoming rows (row v lists whom v hears) on the host, row pointers in int32 where they fit."""
+        if not self.graph.directed:
+            return self.out
+        if "_in" not in self._buffers:
+            self._buffers["_in"] = (compact_indptr(self.graph.in_indptr), self.graph.in_indices)
+        return self._buffers["_in"]
 
     def _push_edges(self, new, sign: int):
         """:meth:`reach` for rules that want the edges' positions: ``((positions, offsets), moved)``."""

@@ -164,16 +164,18 @@ def header(path) -> dict:
         raise bad("network.path", f"{path} is damaged: its header is not JSON") from None
     try:
         n, arrays = int(head["n"]), head["arrays"]
-        for name in ("indptr", "indices"):
-            spec = arrays[name]
-            end = int(spec["offset"]) + int(np.prod(spec["shape"])) * np.dtype(spec["dtype"]).itemsize
-            if end > size:
-                raise bad("network.path", f"{path} is damaged: array {name} ends at byte {end}, past the file's "
-                                          f"end ({size} bytes; was it cut short?)")
-        if arrays["indptr"]["shape"] != [n + 1]:
-            raise bad("network.path", f"{path} is damaged: {arrays['indptr']['shape']} row pointers for {n} people")
-    except (KeyError, TypeError, ValueError):
+        ends = {name: int(spec["offset"]) + int(np.prod(spec["shape"])) * np.dtype(spec["dtype"]).itemsize
+                for name, spec in arrays.items()}
+        pointers = arrays["indptr"]["shape"]
+        ends["indices"]  # noqa: B018 (present)
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise bad("network.path", f"{path} is damaged: its header lacks n or the arrays") from None
+    for name, end in ends.items():
+        if end > size:
+            raise bad("network.path", f"{path} is damaged: array {name} ends at byte {end}, past the file's "
+                                      f"end ({size} bytes; was it cut short?)")
+    if pointers != [n + 1]:
+        raise bad("network.path", f"{path} is damaged: {pointers} row pointers for {n} people")
     return head
 
 

@@ -26,6 +26,7 @@ from sim.rules.counting import NEVER, CountRule
 __all__ = ["Threshold", "TOLERANCE", "threshold_met", "threshold_need", "fractional_thresholds", "per_person"]
 
 TOLERANCE = 1e-9
+_BLOCK = 1 << 20  # people at a time when turning thresholds into counts
 
 PARAMS = (
     Param("wom.threshold", "number_or_list", 0.18, "adopt when the adopted fraction of contacts >= threshold",
@@ -63,8 +64,13 @@ def threshold_need(degree: np.ndarray, phi: np.ndarray) -> np.ndarray:
     array([         1,          2, 2147483647,          0], dtype=int32)
     """
     xp = array_namespace(degree)
-    need = xp.ceil((phi - TOLERANCE) * degree)
-    return xp.where(degree > 0, need, NEVER).astype(xp.int32)
+    if xp is not np or len(degree) <= _BLOCK:
+        need = xp.ceil((phi - TOLERANCE) * degree)
+        return xp.where(degree > 0, need, NEVER).astype(xp.int32)
+    out = np.empty(len(degree), dtype=np.int32)  # block by block: no float64 temporaries of everyone
+    for s in range(0, len(degree), _BLOCK):
+        out[s:s + _BLOCK] = threshold_need(degree[s:s + _BLOCK], phi[s:s + _BLOCK])
+    return out
 
 
 def per_person(value, n: int, key: str, dtype) -> np.ndarray | None:
@@ -104,8 +110,8 @@ def fractional_thresholds(wom: dict, n: int, rng: np.random.Generator) -> np.nda
         return given
     if wom["threshold_dist"] == "uniform":
         return rng.uniform(wom["threshold_low"], wom["threshold_high"], size=n)
-    if wom["threshold_sd"] == 0:
-        return np.full(n, float(wom["threshold"]))
+    if wom["threshold_sd"] == 0:  # one value for everyone: a read-only view of it, no bytes per person
+        return np.broadcast_to(float(wom["threshold"]), n)
     return np.clip(rng.normal(wom["threshold"], wom["threshold_sd"], size=n), 0.0, 1.0)
 
 

@@ -1,0 +1,203 @@
+"""Country scale: the compiled build and push give the NumPy code's numbers, and .bgraph files round-trip safely.
+
+Every comparison here is exact (bit for bit): the compiled kernels
+(:mod:`sim.compiled`) are a faster way to the same arrays, not an
+approximation. The NumPy way is forced by setting ``compiled.AVAILABLE``
+to False for one call.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim import compiled
+from sim.errors import ConfigError
+from sim.networks import edges_sha256, erdos_renyi, from_edges, store
+
+needs_numba = pytest.mark.skipif(not compiled.AVAILABLE, reason="needs Numba (the fast extra)")
+
+
+def _numpy_way(monkeypatch, fn, *args, **kwargs):
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        monkeypatch.setattr(compiled, "AVAILABLE", True)
+
+
+@needs_numba
+@pytest.mark.parametrize("n, k", [(2, 1), (3, 2), (50, 49), (200, 0.5), (1000, 10), (30_000, 10), (5000, 120)])
+def test_counted_erdos_renyi_is_the_sorted_build(monkeypatch, n, k):
+    a = erdos_renyi(n, k, np.random.default_rng(n))
+    b = _numpy_way(monkeypatch, erdos_renyi, n, k, np.random.default_rng(n))
+    assert a.in_indptr.tolist() == b.in_indptr.tolist()
+    assert np.array_equal(a.in_indices, b.in_indices)
+    assert a.in_indptr.dtype == np.int64 and a.in_indices.dtype == np.int32
+
+
+@needs_numba
+def test_counted_erdos_renyi_leaves_the_generator_where_one_pass_does(monkeypatch):
+    r1, r2 = np.random.default_rng(7), np.random.default_rng(7)
+    erdos_renyi(5000, 8, r1)
+    _numpy_way(monkeypatch, erdos_renyi, 5000, 8, r2)
+    assert r1.random() == r2.random()
+
+
+CASES = {
+    "threshold": {"wom.rule": "threshold", "wom.threshold": 0.1, "media": [], "seeding.strategy": "random",
+                  "seeding.fraction": 0.01, "run.stop": "quiescent", "run.steps": 200},
+    "threshold spread, media": {"wom.rule": "threshold", "wom.threshold": 0.2, "wom.threshold_sd": 0.1,
+                                "seeding.strategy": "random", "seeding.fraction": 0.005, "run.steps": 40},
+    "complex": {"wom.rule": "complex", "wom.count": 2, "media": [], "seeding.strategy": "random",
+                "seeding.fraction": 0.02, "run.stop": "quiescent", "run.steps": 200},
+    "bass": {"wom.rule": "bass", "wom.q": 0.4, "run.steps": 40},
+    "bass, partial reach": {"wom.rule": "bass", "wom.q": 0.5, "run.steps": 30,
+                            "media": [{"name": "ad", "p": 0.02, "reach": 0.3}]},
+    "cascade": {"wom.rule": "cascade", "wom.beta": 0.2, "media": [], "seeding.strategy": "random",
+                "seeding.fraction": 0.01, "run.stop": "quiescent", "run.steps": 200},
+    "forgetting": {"wom.rule": "forgetting", "run.steps": 40},
+}
+NETS = {
+    "er": {"network.kind": "erdos_renyi", "network.n": 4000, "network.mean_degree": 8},
+    "ba": {"network.kind": "barabasi_albert", "network.n": 4000, "network.m": 3},
+}
+
+
+@needs_numba
+@pytest.mark.parametrize("net", sorted(NETS))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_compiled_steps_give_the_numpy_steps_numbers(monkeypatch, case, net):
+    ov = {**NETS[net], **CASES[case]}
+    a = sim.run("bass", seed=3, overrides=ov)
+    b = _numpy_way(monkeypatch, sim.run, "bass", seed=3, overrides=ov)
+    assert a.timeseries.equals(b.timeseries)
+    assert np.array_equal(a.model.state.adopted_at, b.model.state.adopted_at)
+    assert np.array_equal(a.model.engine.counts, b.model.engine.counts)
+
+
+@needs_numba
+def test_replicate_blocks_and_directed_graphs_too(monkeypatch, tmp_path):
+    from sim.batch import run_replicates
+
+    ov = {**NETS["er"], **CASES["threshold"]}
+    a = run_replicates("bass", seeds=[1, 2, 3], overrides=ov)
+    b = _numpy_way(monkeypatch, run_replicates, "bass", seeds=[1, 2, 3], overrides=ov)
+    for (ta, sa), (tb, sb) in zip(a, b):
+        assert ta.equals(tb) and sa == sb
+    rng = np.random.default_rng(4)
+    src, dst = rng.integers(0, 3000, 30_000), rng.integers(0, 3000, 30_000)
+    g = from_edges(3000, src, dst, directed=True)
+    for rule in ("threshold", "bass"):
+        ov = CASES[rule]
+        x = sim.run("bass", seed=5, overrides=ov, graph=g)
+        y = _numpy_way(monkeypatch, sim.run, "bass", seed=5, overrides=ov, graph=g)
+        assert x.timeseries.equals(y.timeseries)
+        assert np.array_equal(x.model.engine.counts, y.model.engine.counts)
+
+
+@needs_numba
+def test_pull_recounts_what_pushes_count():
+    g = erdos_renyi(3000, 12, np.random.default_rng(2))
+    adopted = np.random.default_rng(3).random(3000) < 0.3
+    counts = np.zeros(3000, np.int32)
+    compiled.pull(g.in_indptr, g.in_indices, 3000, adopted, counts)
+    assert np.array_equal(counts, g.count_adopted(adopted))
+
+
+# -- .bgraph files ----------------------------------------------------------------------------------------------
+
+def _bouche(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_a_stored_graph_runs_as_the_built_one(tmp_path):
+    out = tmp_path / "g.bgraph"
+    p = _bouche("graph", "build", "--set", "network.kind=erdos_renyi", "--set", "network.n=5000", "--set",
+                "network.mean_degree=8", "--seed", "11", "--out", str(out), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    ov = {**CASES["threshold"], "network.kind": "erdos_renyi", "network.n": 5000, "network.mean_degree": 8}
+    built = sim.run("bass", seed=11, overrides=ov)
+    stored = sim.run("bass", seed=11, overrides={**CASES["threshold"], "network.kind": "file",
+                                                 "network.path": str(out)})
+    assert stored.timeseries.equals(built.timeseries)
+    assert stored.config["graph"]["sha256"] == built.config["graph"]["sha256"] == edges_sha256(built.model.graph)
+    assert stored.config["graph"]["file"] == str(out)
+    assert isinstance(stored.model.graph.in_indices, np.memmap)  # mapped, not read
+    assert stored.model.graph.in_indptr.dtype == np.int32  # 32-bit row pointers where they fit
+    info = _bouche("graph", "info", str(out), cwd=tmp_path)
+    assert info.returncode == 0 and "5,000 people" in info.stdout and built.config["graph"]["sha256"] in info.stdout
+    check = _bouche("graph", "verify", str(out), cwd=tmp_path)
+    assert check.returncode == 0 and "intact" in check.stdout
+
+
+def test_directed_graphs_with_labels_and_segments_round_trip(tmp_path):
+    g = from_edges(5, [0, 1, 3, 4], [1, 2, 2, 0], directed=True, segments=[0, 0, 1, 1, 1],
+                   labels=np.array(["a", "b", "c", "d", "e"], dtype=object), segment_names=["x", "y"])
+    store.save(g, tmp_path / "d.bgraph")
+    h = store.open_graph(tmp_path / "d.bgraph")
+    assert h.directed and h.labels.tolist() == ["a", "b", "c", "d", "e"] and h.segment_names == ["x", "y"]
+    assert h.segments.tolist() == [0, 0, 1, 1, 1]
+    assert h.in_neighbours(2).tolist() == [1, 3] and h.out_neighbours(4).tolist() == [0]
+    assert edges_sha256(h) == edges_sha256(g)
+
+
+def test_building_never_replaces_a_file(tmp_path):
+    precious = tmp_path / "precious.bgraph"
+    precious.write_bytes(b"my thesis")
+    p = _bouche("graph", "build", "--set", "network.kind=ring", "--set", "network.n=100", "--out", str(precious),
+                cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "never replaces" in p.stderr
+    assert precious.read_bytes() == b"my thesis"
+    assert sorted(os.listdir(tmp_path)) == ["precious.bgraph"]  # nothing half-written beside it
+    with pytest.raises(ConfigError, match="never replaces"):
+        store.save(erdos_renyi(10, 2, np.random.default_rng(1)), precious)
+
+
+@pytest.mark.parametrize("args, says", [
+    (["build", "--set", "network.n=100", "--out", "x.bgraph"], "network.kind"),  # bass: complete, no arrays
+    (["build", "--set", "wom.q=0.5", "--set", "network.kind=ring", "--out", "x.bgraph"], "not a network parameter"),
+    (["build", "--set", "network.kind=ring"], "--out"),
+    (["build", "--set", "network.kind=erdos_renyi", "--set", "network.n=-5", "--out", "x.bgraph"], "network.n"),
+    (["info"], "needs a .bgraph file"),
+    (["info", "missing.bgraph"], "cannot read"),
+])
+def test_bad_graph_commands_get_one_line(tmp_path, args, says):
+    p = _bouche("graph", *args, cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and says in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr and not (tmp_path / "x.bgraph").exists()
+
+
+def _stored(tmp_path) -> Path:
+    path = tmp_path / "g.bgraph"
+    store.save(erdos_renyi(2000, 6, np.random.default_rng(1)), path)
+    return path
+
+
+@pytest.mark.parametrize("damage, says", [
+    (lambda b: b[:len(b) // 2], "cut short"),
+    (lambda b: b"not a graph" + b[11:], "not a Bouche graph file"),
+    (lambda b: b[:24] + b"{" * 40 + b[64:], "not JSON"),
+    (lambda b: b[:-400] + bytes(400), "damaged"),  # the last indices zeroed: only the hash can tell
+])
+def test_damaged_files_are_refused_in_one_line(tmp_path, damage, says):
+    path = _stored(tmp_path)
+    path.write_bytes(damage(path.read_bytes()))
+    p = _bouche("graph", "verify", str(path), cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and says in p.stderr, p.stderr
+    r = _bouche("run", "bass", "--set", "network.kind=file", "--set", f"network.path={path}", "--out",
+                str(tmp_path / "run"), cwd=tmp_path)
+    if "hash" not in says and says != "damaged":  # structural damage stops the run too
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_a_stored_graph_is_read_only_in_memory(tmp_path):
+    g = store.open_graph(_stored(tmp_path))
+    with pytest.raises(ValueError):
+        g.in_indices[0] = 5  # shared by every process that maps the file: nobody may write to it
