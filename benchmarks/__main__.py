@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
 
             status |= opinions.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
                                     write_json=not args.no_json)
+        elif suite == "partition":
+            from benchmarks import partition
+
+            status |= partition.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
+                                     write_json=not args.no_json)
     return status
 
 
