@@ -14,4 +14,4 @@ subprocess per case, so each case's peak is its own.
 
 __all__ = ["SUITES"]
 
-SUITES = ("core", "scale", "sweep", "classroom", "extending", "opinions", "partition")
+SUITES = ("core", "scale", "sweep", "classroom", "extending", "opinions", "partition", "country")

@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="root seed of the benchmark models")
     parser.add_argument("--no-json", action="store_true",
                         help="do not write benchmarks/results/<suite>-<time>.json")
+    parser.add_argument("--size", type=float, default=None, help="country: people (default 6.8e7; --quick 1e6)")
+    parser.add_argument("--family", action="append", default=None, choices=("erdos_renyi", "communities"),
+                        help="country: graph families (repeatable; default both)")
+    parser.add_argument("--sweep", action="store_true", help="country: also a 2-worker sweep on the stored graph")
+    parser.add_argument("--us", action="store_true", help="country: also n = 3.35e8 (the United States)")
+    parser.add_argument("--dir", default=None, help="country: keep the graph files and runs in this folder")
     args = parser.parse_args(argv)
     unknown = [s for s in args.suites if s not in SUITES]
     if unknown:
@@ -58,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
 
             status |= opinions.main(quick=args.quick, repeats=args.repeats, seed=args.seed,
                                     write_json=not args.no_json)
+        elif suite == "country":
+            from benchmarks import country
+
+            status |= country.main(quick=args.quick, seed=args.seed, write_json=not args.no_json,
+                                   size=int(args.size) if args.size else None,
+                                   families=tuple(args.family or country.FAMILIES), sweep=args.sweep, us=args.us,
+                                   folder=args.dir)
         elif suite == "partition":
             from benchmarks import partition
 

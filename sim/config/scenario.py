@@ -443,6 +443,9 @@ def _cross_check(v: dict, media: list[dict], given: set) -> None:
         if v["network.sizes"] is not None and len(v["network.sizes"]) > MAX_BLOCKS:
             raise ConfigError("network.sizes", f"must list at most {MAX_BLOCKS:,} communities ({_BLOCKS_WHY}); "
                                                f"got {len(v['network.sizes']):,}")
+    if kind == "communities" and not 1 <= v["network.communities"] <= n // 2:
+        raise ConfigError("network.communities", f"must be an integer in [1, n/2] = [1, {n // 2:,}] (two people "
+                                                 f"or more each); got {v['network.communities']}")
     if kind == "file" and not v["network.path"]:
         raise ConfigError("network.path", "must name a graph file when network.kind = file; got none")
     if v["wom.threshold_low"] > v["wom.threshold_high"]:

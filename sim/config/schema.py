@@ -46,8 +46,8 @@ __all__ = [
 _INF = math.inf
 _fmt, _shown, _prob = fmt, shown, prob
 
-NETWORK_KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert", "stochastic_block", "file",
-                 "graph")
+NETWORK_KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert", "stochastic_block",
+                 "communities", "file", "graph")
 _SIZED = ", ".join(k for k in NETWORK_KINDS if k not in ("file", "graph"))  # a file or a given graph has its own n
 SEEDING_STRATEGIES = ("none", "random", "top_degree", "friend_of_random", "nodes", "greedy")
 MEDIA_TARGETS = ("all", "top_degree", "segment")
@@ -59,7 +59,7 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           "sim.run(..., graph=G))", choices=NETWORK_KINDS),
     Param("network.n", "int", 1000, "number of people", lo=1, used_by=_SIZED),
     Param("network.mean_degree", "float", 10.0, "mean number of contacts per person",
-          lo=0, lo_open=True, used_by="erdos_renyi"),
+          lo=0, lo_open=True, used_by="erdos_renyi, communities"),
     Param("network.k", "int", 10, "contacts per person on the ring lattice (even)", lo=2,
           used_by="ring, watts_strogatz"),
     Param("network.rewire", "prob", 0.1, "probability that a lattice edge is rewired at random",
@@ -68,8 +68,11 @@ PARAMS: dict[str, Param] = {p.key: p for p in [
           used_by="barabasi_albert"),
     Param("network.sizes", "ints", None, "community sizes (their sum replaces n)", nullable=True,
           used_by="stochastic_block"),
-    Param("network.communities", "int", 4, "number of equal communities when sizes is not given", lo=1,
-          used_by="stochastic_block"),
+    Param("network.communities", "int", 4, "number of equal communities (stochastic_block: when sizes is not "
+          "given; communities: consecutive ids, two people or more each)", lo=1,
+          used_by="stochastic_block, communities"),
+    _prob("network.mixing", 0.2, "share of everyone's links that leave their community (kind communities: "
+          "degrees heavy-tailed, exponent 3, within each community)", used_by="communities"),
     _prob("network.p_in", 0.05, "link probability within a community", used_by="stochastic_block"),
     _prob("network.p_out", 0.001, "link probability between communities", used_by="stochastic_block"),
     Param("network.path", "str", None, "graph file: edge list (.csv .tsv .txt .edges .parquet), .graphml, .gexf, "

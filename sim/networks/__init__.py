@@ -20,8 +20,11 @@ convert
     as the graph a run steps on; :func:`edges_sha256`, a graph's name by its edges.
 generators
     The synthetic families: :func:`complete`, :func:`erdos_renyi`,
-    :func:`stochastic_block`, :func:`ring`, :func:`watts_strogatz`,
-    :func:`barabasi_albert`.
+    :func:`stochastic_block`, :func:`communities`, :func:`ring`,
+    :func:`watts_strogatz`, :func:`barabasi_albert`.
+store
+    ``.bgraph`` files: :func:`~sim.networks.store.save` and
+    :func:`~sim.networks.store.open_graph` (by memory map).
 memory
     :func:`check_memory`: the memory a graph and its run need, against the
     machine's, before anything is allocated.
@@ -37,6 +40,7 @@ from sim.networks.convert import as_graph, edges_sha256
 from sim.networks.csr import from_edges
 from sim.networks.generators import (
                                      barabasi_albert,
+                                     communities,
                                      complete,
                                      equal_sizes,
                                      erdos_renyi,
@@ -51,7 +55,7 @@ from sim.networks.spec import KINDS, build
 
 __all__ = [
     "KINDS", "Graph", "gather_rows", "from_edges", "from_networkx", "from_file", "as_graph", "edges_sha256",
-    "complete", "erdos_renyi", "stochastic_block", "equal_sizes", "ring", "watts_strogatz",
+    "complete", "erdos_renyi", "stochastic_block", "communities", "equal_sizes", "ring", "watts_strogatz",
     "barabasi_albert", "build", "check_memory", "check_people", "graph_bytes", "needed_bytes",
     "require_memory",
 ]

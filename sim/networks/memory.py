@@ -44,7 +44,7 @@ def expected_links(spec: dict) -> float | None:
     1980.0
     """
     kind, n = spec.get("kind"), float(spec.get("n") or 0)
-    if kind == "erdos_renyi":
+    if kind in ("erdos_renyi", "communities"):
         return n * min(float(spec.get("mean_degree", 10.0)), max(n - 1, 0.0))
     if kind in ("ring", "watts_strogatz"):
         return n * min(float(spec.get("k", 10)), max(n - 1, 0.0))

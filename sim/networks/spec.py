@@ -7,6 +7,7 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.networks.generators import (
     barabasi_albert,
+    communities,
     complete,
     equal_sizes,
     erdos_renyi,
@@ -21,7 +22,7 @@ from sim.networks.readers import from_file
 __all__ = ["KINDS", "build"]
 
 KINDS = ("complete", "erdos_renyi", "watts_strogatz", "ring", "barabasi_albert",
-         "stochastic_block", "file", "graph")
+         "stochastic_block", "communities", "file", "graph")
 
 
 def build(spec: dict, rng: np.random.Generator) -> Graph:
@@ -44,6 +45,7 @@ def build(spec: dict, rng: np.random.Generator) -> Graph:
         "barabasi_albert": lambda: barabasi_albert(s["n"], s["m"], rng),
         "stochastic_block": lambda: stochastic_block(s.get("sizes") or equal_sizes(s["n"], s.get("communities", 1)),
                                                      s["p_in"], s["p_out"], rng),
+        "communities": lambda: communities(s["n"], s["communities"], s["mean_degree"], s["mixing"], rng),
         "file": lambda: from_file(s["path"], s.get("directed")),
     }
     if kind == "graph":  # the graph object itself is given to the run (sim.networks.as_graph)
