@@ -1,4 +1,4 @@
-"""The command ``bouche report FOLDER``: one self-contained HTML page for a run, comparison, sweep or fit."""
+"""The command ``bouche report FOLDER``: one self-contained HTML page for any output folder."""
 
 from __future__ import annotations
 
@@ -18,20 +18,20 @@ def add_arguments(p) -> None:
                      f"one self-contained HTML file. FOLDER: any of {', '.join(sorted(PAGES))}.")
     p.add_argument("folder", metavar="FOLDER", help="an output folder written by bouche")
     p.add_argument("--out", help="output folder for report.html (default: FOLDER-report)")
-    p.add_argument("--replicates", type=int, default=4,
-                   help="replicates of the built-in sensitivity run of a run folder (default 4; 0: none)")
+    p.add_argument("--replicates", type=int, default=None,
+                   help="replicate seeds of the built-in sensitivity run (default: those of the folder's own "
+                        "answer for a comparison, calibration or optimize folder, 4 for a run folder; 0: no run)")
 
 
 def command(args) -> int:
     """Run ``bouche report``; bad input raises ConfigError (one line, exit status 2)."""
-    if args.replicates < 0 or args.replicates == 1:
+    if args.replicates is not None and (args.replicates < 0 or args.replicates == 1):
         raise ConfigError("--replicates", f"must be 0 (no sensitivity run) or an integer >= 2; got {args.replicates}")
     folder = Path(args.folder)
     out = args.out or f"{str(folder).rstrip('/')}-report"
     check_out(out, kind=KIND)
-    from sim.outputs import read_marker
-
-    options = {"replicates": args.replicates} if (read_marker(folder) or {}).get("bouche") == "run folder" else {}
-    write_page(folder, out, **options)
-    print(f"  wrote {out}/report.html")
+    options = {} if args.replicates is None else {"replicates": args.replicates}
+    written = write_page(folder, out, **options)
+    files = " and ".join(f"{out}/{p.name}" for p in sorted(written.glob("report.*")))
+    print(f"  wrote {files}")
     return 0
