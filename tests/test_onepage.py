@@ -1,7 +1,9 @@
-"""bouche report (sim/onepage): one self-contained page per output folder, checked in a real browser."""
+"""bouche report (sim/onepage): one self-contained page, and its PDF, per output folder, checked in a real browser."""
 
 import json
 import re
+import shutil
+import subprocess
 
 import pandas as pd
 import pytest
@@ -171,11 +173,11 @@ def test_discovery_page_gives_the_box_with_coverage_density_and_the_trade_off(di
 
 def test_report_writes_one_self_contained_file_and_refuses_bad_input(folders, tmp_path, capsys):
     out = tmp_path / "page"
-    assert main(["report", str(folders / "fit"), "--out", str(out)]) == 0
+    assert main(["report", str(folders / "fit"), "--out", str(out), "--no-pdf"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [".bouche.json", "report.html"]
     text = (out / "report.html").read_text()
     assert "data:image/png;base64," in text and not re.search(r'src="(?!data:)', text)  # nothing to fetch
-    assert main(["report", str(folders / "fit"), "--out", str(out)]) == 0  # an earlier page is replaced
+    assert main(["report", str(folders / "fit"), "--out", str(out), "--no-pdf"]) == 0  # an earlier page is replaced
     (tmp_path / "mine").mkdir()
     (tmp_path / "file.txt").write_text("not a folder")
     for args, message in [([str(tmp_path / "nothing")], "does not exist"),
@@ -193,6 +195,31 @@ def test_report_writes_one_self_contained_file_and_refuses_bad_input(folders, tm
         assert not (tmp_path / "refused").exists()
 
 
+def test_without_a_browser_the_html_alone_and_one_line(folders, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BOUCHE_CHROMIUM", str(tmp_path / "no-such-browser"))
+    assert main(["report", str(folders / "fit"), "--out", str(tmp_path / "page")]) == 0
+    err = capsys.readouterr().err
+    assert "no PDF: found no Chromium" in err and err.count("\n") == 1
+    assert sorted(p.name for p in (tmp_path / "page").iterdir()) == [".bouche.json", "report.html"]
+    assert main(["report", str(folders / "fit"), "--out", str(tmp_path / "asked"), "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "--pdf needs a browser" in err and err.count("\n") == 1 and not (tmp_path / "asked").exists()
+
+
+def test_a_browser_that_fails_leaves_no_half_written_pdf(folders, tmp_path, capsys, monkeypatch):
+    false = shutil.which("false")
+    if false is None:
+        pytest.skip("no false command")
+    monkeypatch.setenv("BOUCHE_CHROMIUM", false)
+    assert main(["report", str(folders / "fit"), "--out", str(tmp_path / "asked"), "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "--pdf could not be printed: false exited with status 1" in err and err.count("\n") == 1
+    assert not (tmp_path / "asked").exists()
+    assert main(["report", str(folders / "fit"), "--out", str(tmp_path / "page")]) == 0  # by default: the HTML
+    assert "no PDF: --pdf could not be printed" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "page").iterdir()) == [".bouche.json", "report.html"]
+
+
 def _browser():
     from tests.test_viz import _chromium
 
@@ -200,6 +227,28 @@ def _browser():
     if exe is None:
         pytest.skip("no Chromium browser on this machine (apt-get install chromium)")
     return exe
+
+
+def _pdf_text(path) -> str:
+    """The text of a PDF (pdftotext, or pypdf where installed), whitespace collapsed."""
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, timeout=60).stdout
+        return " ".join(out.decode("utf-8").split())
+    pypdf = pytest.importorskip("pypdf", reason="needs pdftotext (poppler-utils) or pypdf to read the PDF's text")
+    return " ".join(" ".join(pg.extract_text() for pg in pypdf.PdfReader(str(path)).pages).split())
+
+
+@pytest.mark.slow
+def test_the_pdf_is_a_real_pdf_that_holds_the_answer(optimized, tmp_path, monkeypatch):
+    monkeypatch.setenv("BOUCHE_CHROMIUM", _browser())
+    out = tmp_path / "page"
+    assert main(["report", str(optimized), "--out", str(out), "--pdf", "--replicates", "0"]) == 0
+    pdf = (out / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-1024:] and len(pdf) > 20_000
+    assert json.loads((out / ".bouche.json").read_text())["files"] == ["report.html", "report.pdf"]
+    text = _pdf_text(out / "report.pdf")
+    best = pd.read_csv(optimized / "plans.csv").iloc[0]
+    assert f"Spend it on {best['plan']}" in text and "The question." in text and "Reproduce it" in text
 
 
 @pytest.mark.slow
@@ -214,7 +263,7 @@ def test_the_page_renders_in_a_real_browser(kind, answer, request, tmp_path):
               "discovery": lambda: request.getfixturevalue("discovered")}[kind]()
     from tests.test_viz import CHROMIUM_ARGS
 
-    assert main(["report", str(folder), "--out", str(tmp_path / "page"), "--replicates", "0"]) == 0
+    assert main(["report", str(folder), "--out", str(tmp_path / "page"), "--no-pdf", "--replicates", "0"]) == 0
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         try:

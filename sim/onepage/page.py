@@ -6,6 +6,7 @@ import base64
 import html
 import importlib
 import inspect
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,9 +133,28 @@ def render(page: Page) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def write_page(folder, out, **options) -> Path:
-    """Build the page of ``folder`` and write it as ``out/report.html`` (a ``report page`` folder)."""
+def write_page(folder, out, pdf: bool | None = None, **options) -> Path:
+    """Build the page of ``folder`` and write it as ``out/report.html`` (a ``report page`` folder), with
+    ``report.pdf`` beside it printed by a headless Chromium (:mod:`sim.onepage.pdf`).
+
+    ``pdf``: None (default) prints the PDF when a browser is found and says in one
+    line when none is; True requires it (ConfigError without a browser, or when
+    printing fails); False writes the HTML alone. Both files are written into a
+    temporary folder that replaces ``out`` when complete (:func:`sim.outputs.atomic_folder`).
+    """
+    from sim.onepage import pdf as printer
+
+    exe = printer.require() if pdf else (printer.browser() if pdf is None else None)
     page = build(folder, **options)
     with atomic_folder(out, kind=KIND) as tmp:
         (tmp / "report.html").write_text(render(page), encoding="utf-8")
+        if exe is not None:
+            try:
+                printer.print_pdf(tmp / "report.html", tmp / "report.pdf", exe)
+            except ConfigError as exc:
+                if pdf:
+                    raise
+                logging.getLogger(__name__).warning("no PDF: %s; wrote the HTML page alone", exc)
+        elif pdf is None:
+            logging.getLogger(__name__).warning("no PDF: %s; wrote the HTML page alone", printer.NO_BROWSER)
     return Path(out)
