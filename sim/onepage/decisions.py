@@ -55,6 +55,11 @@ def _read(folder: Path, name: str) -> dict:
                                     f"({type(exc).__name__})") from None
 
 
+def _and(words: list[str]) -> str:
+    """``a, b and c``."""
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
 def _steps(spec, steps) -> str:
     """``12 months`` for 12 steps of a scenario whose run.time_unit is a month."""
     return plural(time_unit(spec), steps * spec.values.get("run.dt", 1.0))
@@ -93,7 +98,7 @@ def calibration_page(folder: Path, replicates: int | None = None) -> Page:
                       f"{num(e['range'][0])} to {num(e['range'][1])}"])
     reps = rec.get("replicates")
     page = Page(title=f"{rec['scenario']} calibrated to {source}",
-                question=(f"Which values of {', '.join(est)} make the {rec['scenario']} model reproduce the "
+                question=(f"Which values of {_and(list(est))} make the {rec['scenario']} model reproduce the "
                           f"{n_data} {unit}s of {column} in {source}, and what comes next?"),
                 answer=answer, table=table, figures=[p for p in [folder / "calibration.png"] if p.is_file()],
                 assumptions=[("data", f"{n_data} {unit}s of {column} ({unit} {period(data['periods'][0])} to "
@@ -155,8 +160,9 @@ def _calibration_moves(page: Page, spec, rec: dict, column: str, when: str, repl
     m = float(base.mean())
     page.sensitivity = (f"How sure the forecast is: each calibrated parameter set to the low and the high end of "
                         f"its 95 % CI, one at a time, the others at their estimates and the scale held "
-                        f"({replicates} runs each on the calibration's seeds). {column.capitalize()} in "
-                        f"all by {when}, against {num(m)} at the estimates:")
+                        f"({replicates} runs each on the calibration's seeds): the uncertainty of the estimates, "
+                        f"which the band of the figure (the model's own randomness at the estimates) leaves out. "
+                        f"{column.capitalize()} in all by {when}, against {num(m)} at the estimates:")
     page.sensitivity_table = sensitivity.table(
         [[k, ok[k]["value"], _inside(spec, k, ok[k]["low"]), _inside(spec, k, ok[k]["high"]), a, b]
          for k, a, b in rows], m, "in all", low="CI low", high="CI high", value="estimate")
@@ -208,7 +214,7 @@ def optimize_page(folder: Path, replicates: int | None = None) -> Page:
     prices = [(f"channel {c}", f"{num(rec['cost_per_step'][c])} per {time_unit(spec)} on air (measured: the mean "
                                f"of its first steps alone)" if c != "seeding" else
                f"{num(rec['cost_per_seed'])} per seed, placed {', '.join(rec['strategies'])}") for c in chans]
-    page = Page(title=f"{spec.title or spec.name}: spending a budget of {num(rec['budget'])}",
+    page = Page(title=f"{spec.name}: how to spend a budget of {num(rec['budget'])}",
                 question=(f"How should a budget of {num(rec['budget'])} be split between {' and '.join(chans)} to "
                           + (f"win the most adopters after {after}?" if adopters else
                              f"pay the least per adopter after {after}?")),
@@ -285,15 +291,21 @@ def _plan_spec(spec, rec: dict, row):
 def _plan_moves(page: Page, spec, rec: dict, plans: pd.DataFrame, replicates: int, what: str) -> None:
     """The best plan against the runner-up, each uncertain parameter 20 % down and up in both, paired runs."""
     best, second = (_plan_spec(spec, rec, plans.iloc[i]) for i in (0, 1))
-    metric = "final_adopters" if rec["objective"] == "adopters" else "cost_per_adopter"
-    diff, rows = sensitivity.sensitivity_runs(spec, replicates=replicates,
-                                              measure=sensitivity.difference(second, best, metric))
+    # the best's lead: more adopters, or a lower cost per adopter, than the runner-up (> 0: the best ahead)
+    lead = (sensitivity.difference(second, best, "final_adopters") if rec["objective"] == "adopters" else
+            sensitivity.difference(best, second, "cost_per_adopter"))
+    diff, rows = sensitivity.sensitivity_runs(spec, replicates=replicates, measure=lead)
     m, lo, hi = mean_ci(diff)
+    behind = [f"{r[0]} {'−' if i == 0 else '+'}20 %" for r in rows for i, x in enumerate(r[4:6]) if x <= 0]
     page.sensitivity += (f" Does the best stay ahead when the world is not as assumed? Each uncertain parameter "
                          f"moved 20 % down and up, one at a time, in both plans ({replicates} paired runs each "
-                         f"on the plans' seeds). The best plan's {what} minus the runner-up's, against {num(m)} (95 % "
-                         f"CI {num(lo)} to {num(hi)}) as assumed over these {replicates} runs:")
-    page.sensitivity_table = sensitivity.table(rows, m, "lead")
+                         f"on the plans' seeds). The best plan's lead over the runner-up in {what} (above 0: the "
+                         f"best ahead), against {num(m)} (95 % CI {num(lo)} to {num(hi)}) as assumed over these "
+                         f"{replicates} runs: "
+                         + (f"the runner-up draws level or ahead at {_and(behind)}." if behind else
+                            "the best stays ahead at every move.")
+                         if rows else "")
+    page.sensitivity_table = sensitivity.table(rows, m, "lead", percent=False)
 
 
 def discovery_page(folder: Path) -> Page:
@@ -312,7 +324,7 @@ def discovery_page(folder: Path) -> Page:
     where = rec["where"]
     box_words = " and ".join(_restriction(r) for _, r in restricted.iterrows()) or "all the runs (no restriction)"
     ranked = features.head(3)
-    answer = (f"{where} holds in {share(n_true / runs)} of the {runs} runs ({n_true}). Where {box_words}, it "
+    answer = (f"{where} holds in {share(n_true / runs)} of the {num(runs)} runs ({num(n_true)}). Where {box_words}, it "
               f"holds in {share(k / n_box)} of the runs (density; 95 % CI {share(d_lo)} to {share(d_hi)}), and "
               f"these runs hold {share(k / n_true)} of all the runs where it holds (coverage; 95 % CI "
               f"{share(c_lo)} to {share(c_hi)}). What matters most: "
@@ -330,13 +342,13 @@ def discovery_page(folder: Path) -> Page:
         except ConfigError:
             spec = None
     design = (sweep or {}).get("design") or {}
-    varied = "; ".join(f"{key} {_range_words(rng)}" for key, rng in (design.get("vary") or {}).items())
+    varied = "; ".join(_range_words(key, rng) for key, rng in (design.get("vary") or {}).items())
     name = (sweep or {}).get("name") or rec.get("scenario")
     page = Page(title=f"Where {where}: {name}",
-                question=(f"In which of the worlds swept ({varied or ', '.join(rec['inputs'])}) does {where} hold, "
-                          f"and which parameters matter most?"),
+                question=(f"In which of the worlds swept (varying {_and(rec['inputs'])}) does {where} hold, and "
+                          f"which parameters matter most?"),
                 answer=answer, table=table, figures=[p for p in [folder / "discover.png"] if p.is_file()],
-                assumptions=[("the runs", f"{runs} finished runs of the sweep {rec.get('sweep')} "
+                assumptions=[("the runs", f"{num(runs)} finished runs of the sweep {rec.get('sweep')} "
                                           f"({design.get('kind', 'design')}" + (
                                               f", {plural('replicate', sweep.get('replicates'))} per point"
                                               if sweep else "") + ")"),
@@ -364,20 +376,26 @@ def discovery_page(folder: Path) -> Page:
     return page
 
 
-def _range_words(text) -> str:
-    """A sweep's ``--vary`` range in words.
+def _range_words(key: str, values) -> str:
+    """A sweep's ``--vary`` entry in words: a range, a list, or names varied together.
 
     Examples
     --------
-    >>> _range_words("0:0.8"), _range_words("0:1:0.25"), _range_words("none,random")
-    ('from 0 to 0.8', 'from 0 to 1 by 0.25', 'none, random')
+    >>> _range_words("wom.q", "0:0.8"), _range_words("wom.q", "0:1:0.25")
+    ('wom.q from 0 to 0.8', 'wom.q from 0 to 1 by 0.25')
+    >>> _range_words("a, b", [["none", 0], ["top_degree", 9]])
+    'a, b together: (none, 0), (top_degree, 9)'
     """
-    if isinstance(text, str) and text.count(":") in (1, 2) and "," not in text:
-        parts = text.split(":")
-        return f"from {parts[0]} to {parts[1]}" + (f" by {parts[2]}" if len(parts) == 3 else "")
-    if isinstance(text, str):
-        return ", ".join(x.strip() for x in text.split(","))
-    return ", ".join(map(str, text)) if isinstance(text, (list, tuple)) else str(text)
+    if isinstance(values, str) and values.count(":") in (1, 2) and "," not in values:
+        parts = values.split(":")
+        return f"{key} from {parts[0]} to {parts[1]}" + (f" by {parts[2]}" if len(parts) == 3 else "")
+    if isinstance(values, str):
+        values = [x.strip() for x in values.split(",")]
+    if isinstance(values, (list, tuple)) and values and all(isinstance(v, (list, tuple)) for v in values):
+        return f"{key} together: " + ", ".join("(" + ", ".join(value(x) for x in v) + ")" for v in values)
+    if isinstance(values, (list, tuple)):
+        return f"{key}: " + ", ".join(value(x) for x in values)
+    return f"{key}: {values}"
 
 
 def _sweep_spec(path) -> dict | None:

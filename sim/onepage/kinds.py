@@ -175,7 +175,7 @@ def _difference_moves(page: Page, base, change: dict, names: dict, replicates: i
                          f"same factor, {replicates} twin runs each on the comparison's seeds. The "
                          f"difference in adopters ({names['changed']} minus {names['base']}), against {num(m)} "
                          f"(95 % CI {num(lo)} to {num(hi)}) as assumed over these {replicates} twins:")
-    page.sensitivity_table = sensitivity.table(rows, m, "difference")
+    page.sensitivity_table = sensitivity.table(rows, m, "difference", percent=False)
 
 
 def sweep_page(folder: Path) -> Page:

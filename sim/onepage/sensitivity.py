@@ -150,9 +150,10 @@ def sensitivity_runs(spec, metric: str = "final_adopters", replicates: int = 4, 
 
 
 def table(rows, reference: float, what: str, low: str = "−20 %", high: str = "+20 %",
-          value: str = "as assumed") -> list[list[str]]:
+          value: str = "as assumed", percent: bool = True) -> list[list[str]]:
     """A page's sensitivity table from ``[label, value, low value, high value, at low, at high]`` rows,
-    the widest swing first; each swing also as a share of ``reference``.
+    the widest swing first; each swing also as a share of ``reference`` (``percent``: not for a
+    difference, whose reference may be near 0).
 
     Examples
     --------
@@ -163,7 +164,7 @@ def table(rows, reference: float, what: str, low: str = "−20 %", high: str = "
     for label, v, lo_v, hi_v, a, b in sorted(rows, key=lambda r: -abs(r[5] - r[4]) if math.isfinite(r[5] - r[4])
                                              else 0):
         swing = num(b - a)
-        if reference and math.isfinite(reference) and math.isfinite(b - a):
+        if percent and reference and math.isfinite(reference) and math.isfinite(b - a):
             swing += f" ({num(100 * (b - a) / abs(reference))} %)"
         out.append([label, num(v), num(lo_v), num(hi_v), num(a), num(b), swing])
     return out
