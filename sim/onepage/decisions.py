@@ -120,7 +120,10 @@ def calibration_page(folder: Path, replicates: int | None = None) -> Page:
                   f"in all: cumulated):", _forecast_table(fitted, n_data, unit, column))]
     replicates = reps if replicates is None else replicates
     if replicates >= 2:
-        _calibration_moves(page, spec, rec, column, f"{unit} {period(last['period'])}", replicates)
+        try:
+            _calibration_moves(page, spec, rec, column, f"{unit} {period(last['period'])}", replicates)
+        except ConfigError as exc:  # a scenario that cannot be rerun here (a graph given in Python...)
+            page.sensitivity = f"The intervals above; no rerun at their ends: {exc}."
     else:
         page.sensitivity = "The intervals above; no rerun at their ends (asked for none)."
     return page
@@ -149,33 +152,25 @@ def _forecast_table(fitted: pd.DataFrame, n_data: int, unit: str, column: str) -
 def _calibration_moves(page: Page, spec, rec: dict, column: str, when: str, replicates: int) -> None:
     """Rerun the calibrated scenario with each parameter at the ends of its 95 % interval, the others at
     their estimates, the scale held, on the calibration's own replicate seeds."""
-    est, s = rec["estimates"], rec["scale"]["value"]
-    ok = {k: e for k, e in est.items() if e.get("low") is not None and e.get("high") is not None}
-    moves = [(k, sensitivity.set_to(k, _inside(spec, k, e["low"])), sensitivity.set_to(k, _inside(spec, k, e["high"])))
-             for k, e in ok.items()]
     from sim.compare import replicate_seeds
 
+    s = rec["scale"]["value"]
+    # an interval may reach past the range searched (p below 0): its end is held at the range, which the
+    # scenario accepts (calibrate checked both ends)
+    ends = {k: (e["value"], *(min(max(x, e["range"][0]), e["range"][1]) for x in (e["low"], e["high"])))
+            for k, e in rec["estimates"].items() if e.get("low") is not None and e.get("high") is not None}
+    moves = [(k, sensitivity.set_to(k, lo), sensitivity.set_to(k, hi)) for k, (_, lo, hi) in ends.items()]
     seeds = replicate_seeds(rec["root_seed"], replicates)  # the calibration's own, as many as it ran by default
     base, rows = sensitivity.one_at_a_time(sensitivity.final(spec, "final_adopters", scale=s), moves, seeds)
     m = float(base.mean())
     page.sensitivity = (f"How sure the forecast is: each calibrated parameter set to the low and the high end of "
-                        f"its 95 % CI, one at a time, the others at their estimates and the scale held "
-                        f"({replicates} runs each on the calibration's seeds): the uncertainty of the estimates, "
-                        f"which the band of the figure (the model's own randomness at the estimates) leaves out. "
-                        f"{column.capitalize()} in all by {when}, against {num(m)} at the estimates:")
-    page.sensitivity_table = sensitivity.table(
-        [[k, ok[k]["value"], _inside(spec, k, ok[k]["low"]), _inside(spec, k, ok[k]["high"]), a, b]
-         for k, a, b in rows], m, "in all", low="CI low", high="CI high", value="estimate")
-
-
-def _inside(spec, key: str, x: float) -> float:
-    """``x`` within the values ``key`` accepts (an interval may reach past a bound: p below 0)."""
-    param = config.MEDIUM_PARAMS["media.p"] if key.startswith("media.") else config.PARAMS.get(key)
-    if param is not None and param.lo is not None:
-        x = max(x, param.lo)
-    if param is not None and param.hi is not None:
-        x = min(x, param.hi)
-    return x
+                        f"its 95 % CI (within the range searched), one at a time, the others at their estimates "
+                        f"and the scale held ({replicates} runs each on the calibration's seeds): the uncertainty "
+                        f"of the estimates, which the band of the figure (the model's own randomness at the "
+                        f"estimates) leaves out. {column.capitalize()} in all by {when}, against {num(m)} at the "
+                        f"estimates:")
+    page.sensitivity_table = sensitivity.table([[k, *ends[k], a, b] for k, a, b in rows], m, "in all",
+                                               low="CI low", high="CI high", value="estimate")
 
 
 def optimize_page(folder: Path, replicates: int | None = None) -> Page:
@@ -197,8 +192,11 @@ def optimize_page(folder: Path, replicates: int | None = None) -> Page:
               f"(95 % CI {num(best['low'])} to {num(best['high'])}), for {num(best['spend_mean'])} spent on average.")
     if len(plans) > 1:
         second = plans.iloc[1]
-        answer += (f" The runner-up, {second['plan']}, gives {num(second['diff_best'])} {what} against it (paired "
-                   f"95 % CI {num(second['diff_low'])} to {num(second['diff_high'])}); ")
+        d = second["diff_best"]
+        gap = (f"wins {num(abs(d))} {'fewer' if d < 0 else 'more'} adopters" if adopters else
+               f"costs {num(abs(d))} {'more' if d > 0 else 'less'} per adopter")
+        answer += (f" The runner-up, {second['plan']}, {gap} (paired 95 % CI of the difference "
+                   f"{num(second['diff_low'])} to {num(second['diff_high'])}); ")
         alike = int(plans["like_best"].sum()) - 1
         answer += (f"{alike} of the other {len(plans) - 1} plans cannot be told apart from the best with "
                    f"{rec['replicates']} replicates." if alike else
@@ -237,7 +235,10 @@ def optimize_page(folder: Path, replicates: int | None = None) -> Page:
     page.sensitivity = "The runner-up plans are in the table above, each with its paired difference from the best."
     replicates = rec["replicates"] if replicates is None else replicates
     if replicates >= 2 and len(plans) > 1 and recorded:
-        _plan_moves(page, spec, rec, plans, replicates, what)
+        try:
+            _plan_moves(page, spec, rec, plans, replicates, what)
+        except ConfigError as exc:  # a scenario that cannot be rerun here (a graph given in Python...)
+            page.sensitivity += f" No rerun of the best against the runner-up: {exc}."
     return page
 
 
@@ -294,7 +295,8 @@ def _plan_moves(page: Page, spec, rec: dict, plans: pd.DataFrame, replicates: in
     # the best's lead: more adopters, or a lower cost per adopter, than the runner-up (> 0: the best ahead)
     lead = (sensitivity.difference(second, best, "final_adopters") if rec["objective"] == "adopters" else
             sensitivity.difference(best, second, "cost_per_adopter"))
-    diff, rows = sensitivity.sensitivity_runs(spec, replicates=replicates, measure=lead)
+    keys = [k for k in sensitivity.uncertain_keys(spec) if all(sensitivity.can_move(x, k) for x in (best, second))]
+    diff, rows = sensitivity.sensitivity_runs(spec, replicates=replicates, measure=lead, keys=keys)
     m, lo, hi = mean_ci(diff)
     behind = [f"{r[0]} {'−' if i == 0 else '+'}20 %" for r in rows for i, x in enumerate(r[4:6]) if x <= 0]
     page.sensitivity += (f" Does the best stay ahead when the world is not as assumed? Each uncertain parameter "

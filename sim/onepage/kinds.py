@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import config, rules
+from sim.errors import ConfigError
 from sim.onepage import sensitivity
 from sim.onepage.page import Page
 from sim.onepage.words import mean_ci, num, period, time_unit, value
@@ -154,7 +155,10 @@ def comparison_page(folder: Path, replicates: int | None = None) -> Page:
                                           + "".join(f" --name {shlex.quote(names[a])}" for a in ("base", "changed"))))
     replicates = reps if replicates is None else replicates
     if replicates >= 2 and metric == "final_adopters":
-        _difference_moves(page, spec, record["change"], names, replicates)
+        try:
+            _difference_moves(page, spec, record["change"], names, replicates)
+        except ConfigError as exc:  # a scenario that cannot be rerun here (a graph given in Python...)
+            page.sensitivity += f" No sensitivity run: {exc}."
     else:
         page.sensitivity += (f" To see how it moves with the uncertain parameters, sweep them: bouche sweep "
                              f"{spec.name} --vary KEY=LO:HI:STEP, then bouche report on the sweep.")
@@ -164,7 +168,8 @@ def comparison_page(folder: Path, replicates: int | None = None) -> Page:
 def _difference_moves(page: Page, base, change: dict, names: dict, replicates: int) -> None:
     """The comparison's sensitivity: each uncertain parameter 20 % down and up in both arms, paired twins."""
     changed = base.replace(change)
-    keys = list(dict.fromkeys(sensitivity.uncertain_keys(base) + sensitivity.uncertain_keys(changed)))
+    keys = [k for k in dict.fromkeys(sensitivity.uncertain_keys(base) + sensitivity.uncertain_keys(changed))
+            if sensitivity.can_move(base, k) and sensitivity.can_move(changed, k)]
     diff, rows = sensitivity.sensitivity_runs(base, replicates=replicates, keys=keys,
                                               measure=sensitivity.difference(base, changed))
     m, lo, hi = mean_ci(diff)
@@ -182,8 +187,6 @@ def sweep_page(folder: Path) -> Page:
     """A stored sweep: the best design point, and how far each varied parameter moves the metric."""
     spec_rec = json.loads((folder / "spec.json").read_text())
     if not (folder / "summary.csv").is_file():
-        from sim.errors import ConfigError
-
         raise ConfigError("FOLDER", f"must be a finished sweep (with summary.csv); got {str(folder)!r}")
     summary = pd.read_csv(folder / "summary.csv")
     spec = config.load(spec_rec["scenario"])

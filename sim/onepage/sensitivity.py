@@ -35,10 +35,11 @@ from collections.abc import Callable
 import numpy as np
 
 from sim import config, rules
+from sim.errors import ConfigError
 from sim.onepage.words import num
 
 __all__ = ["uncertain_keys", "scaled", "set_to", "final", "difference", "one_at_a_time", "sensitivity_runs",
-           "table", "movable", "moved_value", "FACTOR"]
+           "table", "movable", "can_move", "moved_value", "FACTOR"]
 
 FACTOR = 0.2  # the built-in run moves each uncertain parameter 20 % down and up
 
@@ -125,6 +126,24 @@ def movable(spec, key: str) -> bool:
         return False
 
 
+def can_move(spec, key: str, factor: float = FACTOR) -> bool:
+    """Whether ``key`` can be moved ±``factor`` in ``spec`` (a number the scenario accepts moved).
+
+    Examples
+    --------
+    >>> from sim import config
+    >>> can_move(config.load("bass"), "wom.q"), can_move(config.load("bass"), "network.mean_degree")
+    (True, False)
+    """
+    if not movable(spec, key):
+        return False
+    try:
+        scaled(key, 1 - factor)(spec), scaled(key, 1 + factor)(spec)
+    except ConfigError:
+        return False
+    return True
+
+
 def sensitivity_runs(spec, metric: str = "final_adopters", replicates: int = 4, factor: float = FACTOR,
                      measure: Callable | None = None, keys: list[str] | None = None):
     """Baseline replicates and one-at-a-time moves of each uncertain parameter by ±factor, same seeds.
@@ -139,7 +158,7 @@ def sensitivity_runs(spec, metric: str = "final_adopters", replicates: int = 4, 
     from sim.compare import replicate_seeds
 
     seeds = replicate_seeds(spec.seed, replicates)
-    keys = [k for k in (uncertain_keys(spec) if keys is None else keys) if movable(spec, k)]
+    keys = [k for k in (uncertain_keys(spec) if keys is None else keys) if can_move(spec, k, factor)]
     moves = [(k, scaled(k, 1 - factor), scaled(k, 1 + factor)) for k in keys]
     base, rows = one_at_a_time(measure or final(spec, metric), moves, seeds)
     out = []
