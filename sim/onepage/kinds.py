@@ -22,11 +22,35 @@ from sim.onepage.page import Page
 from sim.onepage.words import mean_ci, num, period, time_unit, value
 
 __all__ = ["run_page", "comparison_page", "sweep_page", "fit_page", "assumptions", "reproduce_command",
-           "changed_values"]
+           "changed_values", "meaning", "read_record"]
 
 
 def _load(record: dict):
     return config.load(record["scenario"])
+
+
+def meaning(key: str) -> str:
+    """A parameter's meaning from the registries (``media.tv.p`` reads as ``media.p``).
+
+    Examples
+    --------
+    >>> meaning("wom.q").startswith("imitation")
+    True
+    """
+    if key.startswith("media."):
+        param = config.MEDIUM_PARAMS.get("media." + key.split(".")[-1])
+    else:
+        param = config.PARAMS.get(key)
+    return param.help if param is not None else key
+
+
+def read_record(folder: Path, name: str) -> dict:
+    """The JSON record ``name`` of an output folder; ConfigError (one line) when it cannot be read."""
+    try:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError("FOLDER", f"must hold a readable {name}; got {str(folder)!r} "
+                                    f"({type(exc).__name__})") from None
 
 
 def assumptions(spec) -> list[tuple[str, str]]:

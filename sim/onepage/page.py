@@ -22,9 +22,9 @@ PAGES: dict[str, str] = {
     "comparison folder": "sim.onepage.kinds:comparison_page",
     "stored sweep": "sim.onepage.kinds:sweep_page",
     "fit folder": "sim.onepage.kinds:fit_page",
-    "calibration folder": "sim.onepage.decisions:calibration_page",
-    "optimize folder": "sim.onepage.decisions:optimize_page",
-    "discovery folder": "sim.onepage.decisions:discovery_page",
+    "calibration folder": "sim.onepage.calibration_page:calibration_page",
+    "optimize folder": "sim.onepage.optimize_page:optimize_page",
+    "discovery folder": "sim.onepage.discovery_page:discovery_page",
 }
 
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-__all__ = ["num", "period", "value", "time_unit", "plural", "mean_ci", "ci_text", "share"]
+__all__ = ["num", "period", "value", "time_unit", "plural", "listed", "duration", "mean_ci", "ci_text", "share"]
 
 
 def num(x, digits: int = 3) -> str:
@@ -61,6 +61,22 @@ def plural(unit: str, x) -> str:
     ('12 months', '1 month')
     """
     return f"{num(x)} {unit}" + ("" if x is not None and float(x) == 1 else "s")
+
+
+def listed(words: list[str]) -> str:
+    """``a, b and c``.
+
+    Examples
+    --------
+    >>> listed(["wom.q"]), listed(["a", "b", "c"])
+    ('wom.q', 'a, b and c')
+    """
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+def duration(spec, steps) -> str:
+    """``12 months`` for 12 steps of a scenario whose ``run.time_unit`` is a month (``run.dt`` counted)."""
+    return plural(time_unit(spec), steps * spec.values.get("run.dt", 1.0))
 
 
 def mean_ci(values) -> tuple[float, float, float]:
