@@ -78,7 +78,7 @@ PLUGGED: dict[str, tuple[str, str]] = {
     "validate": ("sim.validation", "reproduce published diffusion results and write a validation report"),
     "viz": ("sim.viz", "run a scenario live in the browser (Mesa SolaraViz app; needs the viz extra)"),
     "animate": ("sim.figures.animate", "animate a run (network beside the adoption curve) as a GIF or MP4"),
-    "report": ("sim.onepage.command", "one self-contained HTML page for a run, comparison, sweep or fit folder"),
+    "report": ("sim.onepage.command", "one self-contained page for the boss (HTML and PDF) from any output folder"),
     "fit": ("sim.fitting.command", "fit the Bass model (m, p, q) to an adoption series and forecast it"),
     "calibrate": ("sim.calibration.command", "fit a scenario's free parameters to an adoption series by simulation"),
     "optimize": ("sim.optimize.command", "split a budget between media and seeding for the most adopters"),

@@ -239,7 +239,11 @@ def discover(sweep, where: str, min_coverage: float = 0.5, seed: int = 0) -> Dis
     traj, chosen, limits, features = find_box(runs[inputs], y, min_coverage=min_coverage, seed=seed)
     info = {"sweep": str(sweep), "scenario": spec.get("name"), "peel_alpha": PEEL_ALPHA, "mass_min": MASS_MIN,
             "min_coverage": min_coverage, "method": "PRIM (EMA Workbench), lenient1 objective, pasting; "
-                                                    "extra-trees feature scores"}
+                                                    "extra-trees feature scores", "seed": seed,
+            # what was swept, kept with the answer: its page (bouche report) states it without the sweep
+            "sweep_spec": {**{k: spec.get(k) for k in ("name", "title", "description", "scenario", "root_seed",
+                                                       "replicates", "n_runs")},
+                           "design": {k: v for k, v in (spec.get("design") or {}).items() if k != "points"}}}
     return Discovery(where=where, inputs=inputs, n_runs=len(runs), n_true=int(y.sum()), trajectory=traj,
                      chosen=chosen, limits=limits, features=features, info=info)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import html
 import importlib
+import inspect
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,9 @@ PAGES: dict[str, str] = {
     "comparison folder": "sim.onepage.kinds:comparison_page",
     "stored sweep": "sim.onepage.kinds:sweep_page",
     "fit folder": "sim.onepage.kinds:fit_page",
+    "calibration folder": "sim.onepage.calibration_page:calibration_page",
+    "optimize folder": "sim.onepage.optimize_page:optimize_page",
+    "discovery folder": "sim.onepage.discovery_page:discovery_page",
 }
 
 
@@ -35,14 +40,16 @@ class Page:
     table: list[list[str]] = field(default_factory=list)  # first row: the header
     sensitivity: str = ""
     sensitivity_table: list[list[str]] = field(default_factory=list)
+    more: list[tuple[str, list[list[str]]]] = field(default_factory=list)  # (caption, table) after those
     command: str = ""
     seed: str = ""
     versions: dict = field(default_factory=dict)
     source: str = ""
 
 
-def build(folder, **options) -> Page:
-    """Read an output folder of any registered kind into a :class:`Page`; ConfigError for anything else."""
+def reader(folder):
+    """The function that reads ``folder`` into a :class:`Page` (by its marker's kind); ConfigError for a folder
+    of no registered kind."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ConfigError("FOLDER", f"must be an output folder written by bouche; got {str(folder)!r}, which "
@@ -55,7 +62,17 @@ def build(folder, **options) -> Page:
     if kind not in PAGES:
         raise ConfigError("FOLDER", f"must be one of: {', '.join(sorted(PAGES))}; got a {kind} ({str(folder)!r})")
     module, name = PAGES[kind].split(":")
-    return getattr(importlib.import_module(module), name)(folder, **options)
+    return getattr(importlib.import_module(module), name)
+
+
+def build(folder, **options) -> Page:
+    """Read an output folder of any registered kind into a :class:`Page`; ConfigError for anything else.
+
+    ``options`` (``replicates=``: the built-in sensitivity run) go to the kinds whose reader takes them.
+    """
+    read = reader(folder)
+    accepted = inspect.signature(read).parameters
+    return read(Path(folder), **{k: v for k, v in options.items() if k in accepted})
 
 
 def _table(rows: list[list[str]], cls: str = "") -> str:
@@ -79,11 +96,14 @@ border-bottom:1px solid #ddd;padding-bottom:.15em}
 .question{font-size:1.15em;color:#444}.answer{font-size:1.2em;background:#eef5fb;border-left:5px solid #2b83ba;
 padding:.6em .9em}
 table{border-collapse:collapse;font-size:.92em;margin:.4em 0}td,th{border:1px solid #ddd;padding:3px 8px;
-text-align:left}th{background:#f4f4f4}
+text-align:left}th{background:#f4f4f4}td:not(:first-child){font-variant-numeric:tabular-nums}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:.3em 0}dt{color:#555}dd{margin:0}
-figure{margin:.6em 0}img{max-width:100%}
+figure{margin:.6em 0}img{max-width:100%}.caption{margin:.9em 0 .2em}
 .repro{font-size:.85em;color:#555}code{background:#f4f4f4;padding:1px 4px;border-radius:3px;word-break:break-all}
-@media print{body{margin:0}.answer{break-inside:avoid}figure{break-inside:avoid}}
+@page{size:A4;margin:12mm}
+@media print{body{margin:0;max-width:none;padding:0;font-size:10pt}.answer{break-inside:avoid}
+figure,tr{break-inside:avoid}h2{break-after:avoid}img{max-height:240mm}table{font-size:8.5pt}
+.answer,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
 
 
@@ -92,6 +112,7 @@ def render(page: Page) -> str:
     esc = html.escape
     assumptions = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in page.assumptions)
     versions = ", ".join(f"{k} {v}" for k, v in page.versions.items())
+    more = "".join(f'<p class="caption">{esc(caption)}</p>{_table(rows, "more")}' for caption, rows in page.more)
     parts = [
         "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(page.title)}</title><style>{CSS}</style></head><body>",
@@ -102,7 +123,7 @@ def render(page: Page) -> str:
         "".join(_image(p) for p in page.figures),
         f"<h2>Assumptions</h2><dl>{assumptions}</dl>",
         f'<h2>How much the answer moves</h2><p id="sensitivity">{esc(page.sensitivity)}</p>',
-        _table(page.sensitivity_table, "sensitivity"),
+        _table(page.sensitivity_table, "sensitivity"), more,
         '<h2>Reproduce it</h2><div class="repro">',
         f"<p>Command: <code>{esc(page.command or 'not recorded')}</code></p>",
         f"<p>Seed: {esc(page.seed or 'none (no randomness)')}. From: {esc(page.source)}</p>",
@@ -112,9 +133,28 @@ def render(page: Page) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def write_page(folder, out, pdf: bool = False, **options) -> Path:
-    """Build the page of ``folder`` and write it as ``out/report.html`` (a ``report page`` folder)."""
+def write_page(folder, out, pdf: bool | None = None, **options) -> Path:
+    """Build the page of ``folder`` and write it as ``out/report.html`` (a ``report page`` folder), with
+    ``report.pdf`` beside it printed by a headless Chromium (:mod:`sim.onepage.pdf`).
+
+    ``pdf``: None (default) prints the PDF when a browser is found and says in one
+    line when none is; True requires it (ConfigError without a browser, or when
+    printing fails); False writes the HTML alone. Both files are written into a
+    temporary folder that replaces ``out`` when complete (:func:`sim.outputs.atomic_folder`).
+    """
+    from sim.onepage import pdf as printer
+
+    exe = printer.require() if pdf else (printer.browser() if pdf is None else None)
     page = build(folder, **options)
     with atomic_folder(out, kind=KIND) as tmp:
         (tmp / "report.html").write_text(render(page), encoding="utf-8")
+        if exe is not None:
+            try:
+                printer.print_pdf(tmp / "report.html", tmp / "report.pdf", exe)
+            except ConfigError as exc:
+                if pdf:
+                    raise
+                logging.getLogger(__name__).warning("no PDF: %s; wrote the HTML page alone", exc)
+        elif pdf is None:
+            logging.getLogger(__name__).warning("no PDF: %s; wrote the HTML page alone", printer.NO_BROWSER)
     return Path(out)

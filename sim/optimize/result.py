@@ -44,7 +44,9 @@ def write(o, out, plots: bool = True, command: str | None = None) -> Path:
     from sim.runs import versions
 
     with atomic_folder(out, kind=KIND) as tmp:
-        rec = {**record(o), "command": command, "versions": versions()}
+        # the resolved scenario, as a comparison folder keeps it: its page (bouche report) states its assumptions
+        rec = {**record(o), "command": command, "versions": versions(), "scenario_spec": o.scenario.to_dict(),
+               "source": o.scenario.source}
         (tmp / "optimize.json").write_text(json.dumps(rec, indent=2) + "\n")
         o.plans.to_csv(tmp / "plans.csv", index=False)
         o.response.to_csv(tmp / "response.csv", index=False)
