@@ -33,6 +33,7 @@ __all__ = ["AVAILABLE", "kernel", "pair_degrees", "pair_fill", "edges_csr", "pus
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 _KERNELS: dict = {}
+_rank_jit = None  # the compiled _rank, which _block_pairs calls (set by kernel)
 
 # what :func:`push` does besides counting: list every hit, list who reached their need, refresh a hazard, nothing
 PUSH_HITS, PUSH_NEED, PUSH_TERM, PUSH_COUNT = 0, 1, 2, 3
@@ -45,9 +46,10 @@ def kernel(name: str):
         import numba
 
         jit = numba.njit(cache=True, nogil=True)
-        globals()["_rank_jit"] = jit(_rank)
-        _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill), push=jit(_push),
-                        pull=jit(_pull), edge_degrees=jit(_edge_degrees), edge_fill=jit(_edge_fill),
+        global _rank_jit
+        _rank_jit = jit(_rank)
+        _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill),
+                        push=jit(_push), pull=jit(_pull), edge_degrees=jit(_edge_degrees), edge_fill=jit(_edge_fill),
                         rows_distinct=jit(_rows_distinct))
     return _KERNELS[name]
 

@@ -421,7 +421,7 @@ def communities(n: int, count: int, mean_degree: float, mixing: float, rng: np.r
     if compiled.AVAILABLE:
         indptr, indices = compiled.edges_csr(chunks, n)
         return Graph(n, indptr, indices, segments=seg, segment_names=names)
-    pairs = list(chunks())
-    src = np.concatenate([a for a, _ in pairs]) if pairs else np.zeros(0, np.int32)
-    dst = np.concatenate([b for _, b in pairs]) if pairs else np.zeros(0, np.int32)
+    drawn = list(chunks())
+    src = np.concatenate([a for a, _ in drawn]) if drawn else np.zeros(0, np.int32)
+    dst = np.concatenate([b for _, b in drawn]) if drawn else np.zeros(0, np.int32)
     return from_edges(n, src, dst, False, seg, segment_names=names)

@@ -41,7 +41,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
