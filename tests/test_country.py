@@ -201,3 +201,54 @@ def test_a_stored_graph_is_read_only_in_memory(tmp_path):
     g = store.open_graph(_stored(tmp_path))
     with pytest.raises(ValueError):
         g.in_indices[0] = 5  # shared by every process that maps the file: nobody may write to it
+
+
+# -- the community family ---------------------------------------------------------------------------------------
+
+def test_communities_have_heavy_tails_and_mostly_inner_links():
+    from sim.networks import communities
+
+    g = communities(200_000, 20, 10, 0.2, np.random.default_rng(1))
+    deg = g.in_degree
+    assert 9.3 < deg.mean() <= 10  # repeated links between hubs merged: a little under 10
+    assert deg.max() > 30 * deg.mean()  # hubs: the k-th person of a community has weight 1/sqrt(k + 1)
+    # the tail: P(degree >= d) falls about as d^-2 (exponent 3) between 30 and 300
+    tail = [(deg >= d).mean() for d in (30, 300)]
+    assert 40 < tail[0] / tail[1] < 250
+    rows = np.repeat(np.arange(g.n), deg)
+    inside = (g.segments[rows] == g.segments[g.in_indices]).mean()
+    assert abs(inside - 0.8) < 0.01  # mixing = 0.2 of links leave the community
+    assert np.array_equal(g.segments, np.repeat(np.arange(20), 10_000))  # blocks of consecutive ids
+    assert (np.diff(g.in_indices.astype(np.int64)) > 0)[np.diff(rows) == 0].all()  # rows sorted, no repeats
+    assert not (g.in_indices == rows).any()  # no self-loops
+
+
+@needs_numba
+@pytest.mark.parametrize("n, count, mixing", [(10, 1, 0.5), (1000, 3, 0.2), (30_000, 7, 0.0), (20_000, 40, 1.0)])
+def test_compiled_communities_are_the_numpy_ones(monkeypatch, n, count, mixing):
+    from sim.networks import communities
+
+    a = communities(n, count, 10, mixing, np.random.default_rng(n))
+    b = _numpy_way(monkeypatch, communities, n, count, 10, mixing, np.random.default_rng(n))
+    assert np.array_equal(a.in_indptr, b.in_indptr) and np.array_equal(a.in_indices, b.in_indices)
+    assert np.array_equal(a.segments, b.segments)
+
+
+def test_a_community_scenario_runs_and_bad_settings_get_one_line(tmp_path):
+    r = sim.run("bass", seed=2, overrides={"network.kind": "communities", "network.n": 20_000,
+                                            "network.communities": 10, **CASES["threshold"]})
+    assert r.summary["final_fraction"] > 0.9 and r.model.graph.segment_names[0] == "0"
+    for sets, says in ((["network.communities=20000"], "network.communities"),
+                       (["network.mixing=1.5"], "network.mixing"),
+                       (["network.n=3000000000"], "network.n")):
+        p = _bouche("run", "bass", "--set", "network.kind=communities", *[a for s in sets for a in ("--set", s)],
+                    "--out", str(tmp_path / "x"), cwd=tmp_path)
+        assert p.returncode == 2 and p.stderr.count("\n") == 1 and says in p.stderr, p.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_graph_larger_than_the_machine_is_refused_before_building(tmp_path):
+    p = _bouche("graph", "build", "--set", "network.kind=erdos_renyi", "--set", "network.n=2000000000",
+                "--set", "network.mean_degree=50", "--out", str(tmp_path / "big.bgraph"), cwd=tmp_path)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "memory" in p.stderr, p.stderr
+    assert os.listdir(tmp_path) == []
