@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=float, default=None, help="country: people (default 6.8e7; --quick 1e6)")
     parser.add_argument("--family", action="append", default=None, choices=("erdos_renyi", "communities"),
                         help="country: graph families (repeatable; default both)")
+    parser.add_argument("--workload", action="append", default=None, choices=("threshold", "bass"),
+                        help="country: workloads (repeatable; default both)")
     parser.add_argument("--sweep", action="store_true", help="country: also a 2-worker sweep on the stored graph")
     parser.add_argument("--us", action="store_true", help="country: also n = 3.35e8 (the United States)")
     parser.add_argument("--dir", default=None, help="country: keep the graph files and runs in this folder")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             status |= country.main(quick=args.quick, seed=args.seed, write_json=not args.no_json,
                                    size=int(args.size) if args.size else None,
                                    families=tuple(args.family or country.FAMILIES), sweep=args.sweep, us=args.us,
-                                   folder=args.dir)
+                                   folder=args.dir, workloads=tuple(args.workload or country.WORKLOADS))
         elif suite == "partition":
             from benchmarks import partition
 

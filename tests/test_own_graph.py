@@ -160,10 +160,10 @@ def test_a_graph_too_big_for_this_machine_is_refused_before_conversion(monkeypat
     (lambda: sim.run("bass", graph=KARATE, overrides={"network.n": 34}),
      "network.n is not used by network.kind = graph"),
     (lambda: sim.run("bandwagon", graph=KARATE, overrides={"network.mean_degree": 4}),
-     "network.mean_degree is not used by network.kind = graph (it is read by erdos_renyi)"),
+     "network.mean_degree is not used by network.kind = graph (it is read by erdos_renyi, communities)"),
     # bass: complete, which ignores it too
     (lambda: sim.run("bass", graph=KARATE, overrides={"network.mean_degree": 4}),
-     "network.mean_degree is not used by network.kind = graph (it is read by erdos_renyi)"),
+     "network.mean_degree is not used by network.kind = graph (it is read by erdos_renyi, communities)"),
     (lambda: sim.run("bass", graph=KARATE, overrides={"report": "bass"}), "report must be '' (or left out)"),
     (lambda: sim.run("bass", overrides={"network.kind": "graph"}), "network.kind = graph takes a graph given in"),
     (lambda: networks.as_graph(networks.as_graph(KARATE), directed=True), "graph is a sim.networks.Graph, used as"),
@@ -189,7 +189,7 @@ def test_cli_refuses_a_setting_the_kind_ignores(tmp_path, capsys):
                  "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err == ("bouche: error: network.mean_degree is not used by network.kind = complete (it is read by "
-                   "erdos_renyi); remove it or choose a kind that uses it\n")
+                   "erdos_renyi, communities); remove it or choose a kind that uses it\n")
     assert not out.exists()
 
 

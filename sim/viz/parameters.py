@@ -20,7 +20,7 @@ from sim import rules
 
 __all__ = ["controls", "overrides_for"]
 
-_KINDS = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "ring", "complete")
+_KINDS = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "communities", "ring", "complete")
 _STRATEGIES = ("none", "random", "top_degree", "friend_of_random")
 
 
@@ -28,7 +28,7 @@ def _degree(base) -> int:
     """Contacts per person implied by the scenario's network parameters."""
     v = base.values
     kind = v["network.kind"]
-    if kind == "erdos_renyi":
+    if kind in ("erdos_renyi", "communities"):
         return max(1, int(round(v["network.mean_degree"])))
     if kind in ("ring", "watts_strogatz"):
         return int(v["network.k"])
@@ -174,7 +174,7 @@ def overrides_for(base, **values) -> dict:
         ov["network.n"] = n
     degree = int(values["degree"]) if given("degree") else _degree(base)
     if kind != v["network.kind"] or degree != _degree(base) or (kind == "stochastic_block" and "network.n" in ov):
-        if kind == "erdos_renyi":
+        if kind in ("erdos_renyi", "communities"):
             ov["network.mean_degree"] = float(min(degree, max(n - 1, 1)))
         elif kind in ("ring", "watts_strogatz"):
             ov["network.k"] = int(min(degree + degree % 2, max(2, n - 1 - (n - 1) % 2)))
@@ -189,6 +189,8 @@ def overrides_for(base, **values) -> dict:
                        "network.p_out": round(min(1.0, ratio * p_in), 8)})
     if kind == "stochastic_block" and "network.sizes" not in ov and not v["network.sizes"]:
         ov["network.sizes"] = _sizes(base, n)
+    if kind == "communities" and v["network.communities"] > n // 2:  # two people or more each
+        ov["network.communities"] = max(1, n // 2)
 
     prefix = _medium_prefix(base)
     if prefix is None:
