@@ -114,7 +114,31 @@ def test_pull_recounts_what_pushes_count():
 # -- .bgraph files ----------------------------------------------------------------------------------------------
 
 def _bouche(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    """``bouche ARGS`` in this process (the command line's own entry point): exit status and output."""
+    import contextlib
+    import io
+
+    from sim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = main(list(args))
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
+
+
+def test_the_graph_command_runs_as_a_program(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "sim", "graph", "build", "--set", "network.kind=ring", "--set",
+                        "network.n=100", "--out", "r.bgraph"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0 and "100 people, 500 edges" in p.stdout, p.stderr
+    p = subprocess.run([sys.executable, "-m", "sim", "graph", "verify", "missing.bgraph"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
 
 
 def test_a_stored_graph_runs_as_the_built_one(tmp_path):
