@@ -28,16 +28,26 @@ import math
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull", "PUSH_HITS", "PUSH_NEED",
+__all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull", "PUSH_HITS", "PUSH_NEED",
            "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
+FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
 _KERNELS: dict = {}
 _rank_jit = None  # the compiled _rank, which _block_pairs calls (set by kernel)
 
 # what :func:`push` does besides counting: list every hit, list who reached their need, refresh a hazard, nothing
 PUSH_HITS, PUSH_NEED, PUSH_TERM, PUSH_COUNT = 0, 1, 2, 3
 PULL_FROM = 1 / 4  # share of all edges a step's pushes reach from which recounting everyone (pull) is cheaper
+
+
+def use(n: int) -> bool:
+    """Whether to take the compiled path for a population of ``n`` (Numba installed and n >= :data:`FROM`).
+
+    Either path gives the same numbers; below :data:`FROM` people the NumPy code is about as quick, and a
+    short run would spend more on importing Numba (about half a second) than it saves.
+    """
+    return AVAILABLE and n >= FROM
 
 
 def kernel(name: str):

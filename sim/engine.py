@@ -311,7 +311,7 @@ class Engine:
             counts[new] -= sign
             return None
         indptr, indices = self.out
-        if compiled.AVAILABLE and be.device == "cpu" and not be.dense and self.matrix is None:
+        if compiled.use(self.size) and be.device == "cpu" and not be.dense and self.matrix is None:
             return self._reach_compiled(counts, new, sign, watch)
         if self.R == 1:
             return be.add_hits(counts, indptr, indices, new, self.matrix, sign)

@@ -2,8 +2,9 @@
 
 Every comparison here is exact (bit for bit): the compiled kernels
 (:mod:`sim.compiled`) are a faster way to the same arrays, not an
-approximation. The NumPy way is forced by setting ``compiled.AVAILABLE``
-to False for one call.
+approximation. The compiled paths are taken at every size here
+(``compiled.FROM = 0``); the NumPy way is forced by setting
+``compiled.AVAILABLE`` to False for one call.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from sim.errors import ConfigError
 from sim.networks import edges_sha256, erdos_renyi, from_edges, store
 
 needs_numba = pytest.mark.skipif(not compiled.AVAILABLE, reason="needs Numba (the fast extra)")
+
+
+@pytest.fixture(autouse=True)
+def _compiled_at_every_size(monkeypatch):
+    monkeypatch.setattr(compiled, "FROM", 0)
 
 
 def _numpy_way(monkeypatch, fn, *args, **kwargs):

@@ -97,7 +97,7 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Graph:
              mean_degree)
     n = int(n)
     L, p = n * (n - 1) // 2, (mean_degree / (n - 1) if n > 1 else 0.0)
-    if compiled.AVAILABLE:
+    if compiled.use(n):
         return _erdos_renyi_counted(n, L, p, rng)
     mu = L * p
     cap = int(min(L, mu + 8 * math.sqrt(mu * (1 - p)) + 64))
@@ -395,9 +395,10 @@ def communities(n: int, count: int, mean_degree: float, mixing: float, rng: np.r
     outer = np.rint(sizes * (mean_degree * mix / 2)).astype(np.int64)
     per = max(1, csr._BLOCK * 16 // max(1, int(inner[0] + outer[0])))  # communities per chunk of draws
     state = rng.bit_generator.state
+    fast = compiled.use(n)
 
     def pairs(own, u, far):
-        if compiled.AVAILABLE:  # one compiled pass, the same arithmetic
+        if fast:  # one compiled pass, the same arithmetic
             a, b = np.empty(own.size, np.int32), np.empty(own.size, np.int32)
             compiled.kernel("block_pairs")(own, u, offs, sizes, count, far, a, b)
             return a, b
@@ -418,7 +419,7 @@ def communities(n: int, count: int, mean_degree: float, mixing: float, rng: np.r
 
     seg = np.repeat(np.arange(count, dtype=np.int32), sizes)
     names = [str(b) for b in range(count)]
-    if compiled.AVAILABLE:
+    if fast:
         indptr, indices = compiled.edges_csr(chunks, n)
         return Graph(n, indptr, indices, segments=seg, segment_names=names)
     drawn = list(chunks())
