@@ -28,8 +28,8 @@ import math
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull", "PUSH_HITS", "PUSH_NEED",
-           "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
+__all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull",
+           "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
