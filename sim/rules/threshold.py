@@ -64,6 +64,9 @@ def threshold_need(degree: np.ndarray, phi: np.ndarray) -> np.ndarray:
     array([         1,          2, 2147483647,          0], dtype=int32)
     """
     xp = array_namespace(degree)
+    if xp is np and len(degree) > _BLOCK and np.ndim(phi) == 1 and phi.strides == (0,):  # one φ for all
+        table = threshold_need(np.arange(int(degree.max()) + 1, dtype=degree.dtype), phi[:1])
+        return table.take(degree)  # a count per number of contacts, looked up
     if xp is not np or len(degree) <= _BLOCK:
         need = xp.ceil((phi - TOLERANCE) * degree)
         return xp.where(degree > 0, need, NEVER).astype(xp.int32)
