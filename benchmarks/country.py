@@ -146,11 +146,20 @@ def _summary(folder: Path) -> dict:
     return {"final_share": s["final_fraction"], "steps": s["steps_run"], "final": s["final_adopters"]}
 
 
-def _matvec(path: Path) -> float:
-    from benchmarks._proc import matvec_s
-    from sim.networks import store
+_MATVEC = """
+import json, sys
+from benchmarks._proc import matvec_s
+from sim.networks import store
+print(json.dumps({"s": matvec_s(store.open_graph(sys.argv[1]), repeats=3)}))
+"""
 
-    return matvec_s(store.open_graph(path), repeats=3)
+
+def _matvec(path: Path) -> float:
+    """The floor, measured in a child of its own: this process stays small, since a child started from it
+    inherits its peak memory (Linux carries the peak across exec), which would then count in the child's."""
+    out = subprocess.run([sys.executable, "-c", _MATVEC, str(path)], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}, check=False)
+    return json.loads(out.stdout.strip().splitlines()[-1])["s"] if out.returncode == 0 else float("nan")
 
 
 def _row(label, r, extra=""):
