@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 __all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull",
-           "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
+           "bass_decide", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
@@ -60,7 +60,7 @@ def kernel(name: str):
         _rank_jit = jit(_rank)
         _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill),
                         push=jit(_push), pull=jit(_pull), edge_degrees=jit(_edge_degrees), edge_fill=jit(_edge_fill),
-                        rows_distinct=jit(_rows_distinct))
+                        rows_distinct=jit(_rows_distinct), bass=jit(_bass))
     return _KERNELS[name]
 
 
@@ -222,6 +222,36 @@ def edges_csr(chunks, n: int) -> tuple[np.ndarray, np.ndarray]:
         kernel("edge_fill")(u, v, ptr[1:], out)
     w = kernel("rows_distinct")(ptr, out)
     return ptr, (out[:w].copy() if w < 0.9 * len(out) else out[:w])
+
+
+def _bass(u, media, media_each, term, dt, adopted, among, use_among, by_media, by_wom):
+    # sim.rules.bass.bass_adopters in one pass: the same operations on each person, in the same order
+    k_m = k_w = 0
+    count = len(among) if use_among else len(u)
+    for a in range(count):
+        i = among[a] if use_among else a
+        m = media[i] if media_each else media[0]
+        total = m + term[i]
+        rate = total if dt == 1.0 else total * dt
+        if u[i] < rate and not adopted[i]:
+            prob = rate if rate < 1.0 else 1.0
+            if m != 0.0 and u[i] < prob * (m / total):
+                by_media[k_m] = i
+                k_m += 1
+            else:
+                by_wom[k_w] = i
+                k_w += 1
+    return k_m, k_w
+
+
+def bass_decide(u, media_term, term, dt: float, adopted, among=None):
+    """:func:`sim.rules.bass.bass_adopters` in one compiled pass: the same adopters by channel, bit for bit."""
+    size = len(u) if among is None else len(among)
+    media = np.zeros(1) if media_term is None else np.atleast_1d(np.asarray(media_term, dtype=np.float64))
+    by_media, by_wom = np.empty(size, np.int64), np.empty(size, np.int64)
+    k_m, k_w = kernel("bass")(u, media, media.size > 1, term, float(dt), adopted,
+                              np.zeros(1, np.int64) if among is None else among, among is not None, by_media, by_wom)
+    return by_media[:k_m].copy(), by_wom[:k_w].copy()
 
 
 def pair_degrees(chunks, n: int) -> np.ndarray:

@@ -92,11 +92,12 @@ def test_compiled_steps_give_the_numpy_steps_numbers(monkeypatch, case, net):
 def test_replicate_blocks_and_directed_graphs_too(monkeypatch, tmp_path):
     from sim.batch import run_replicates
 
-    ov = {**NETS["er"], **CASES["threshold"]}
-    a = run_replicates("bass", seeds=[1, 2, 3], overrides=ov)
-    b = _numpy_way(monkeypatch, run_replicates, "bass", seeds=[1, 2, 3], overrides=ov)
-    for (ta, sa), (tb, sb) in zip(a, b):
-        assert ta.equals(tb) and sa == sb
+    for rule in ("threshold", "bass, partial reach"):
+        ov = {**NETS["er"], "network.seed": 9, **CASES[rule]}  # one graph: the replicates run as one block
+        a = run_replicates("bass", seeds=[1, 2, 3], overrides=ov)
+        b = _numpy_way(monkeypatch, run_replicates, "bass", seeds=[1, 2, 3], overrides=ov)
+        for (ta, sa), (tb, sb) in zip(a, b):
+            assert ta.equals(tb) and sa == sb
     rng = np.random.default_rng(4)
     src, dst = rng.integers(0, 3000, 30_000), rng.integers(0, 3000, 30_000)
     g = from_edges(3000, src, dst, directed=True)

@@ -29,6 +29,7 @@ import weakref
 
 import numpy as np
 
+from sim import compiled
 from sim.arrays import array_namespace
 from sim.params import Param
 from sim.rules.base import Rule
@@ -205,6 +206,8 @@ def engine_decision(eng, u, media_term, term, among=None):
     """The Bass decision of one engine step, by channel: index arrays on the CPU, one code per person
     (the fused kernel on a GPU) with dense pushes. ``among``: as for :func:`bass_adopters`."""
     if not eng.be.dense:
+        if compiled.use(eng.size) and eng.be.device == "cpu":  # one compiled pass, the same adopters
+            return compiled.bass_decide(u, media_term, term, eng.dt, eng.adopted, among)
         return bass_adopters(u, media_term, term, eng.dt, eng.adopted, among)
     m = 0.0 if media_term is None else media_term
     if eng.be.device == "gpu":
