@@ -332,7 +332,8 @@ class Engine:
         indptr, indices = self.out
         new = np.asarray(new, dtype=np.int64)
         rows = new if self.R == 1 else new % self.n
-        total = int((indptr.take(rows + 1) - indptr.take(rows)).sum(dtype=np.int64))
+        # the hits to come, from the contacts' counts (in memory) rather than the row pointers (perhaps a file)
+        total = int(self.graph.out_degree.take(rows).sum(dtype=np.int64))
         # (monotone rules only: a step's leavers are out of `adopted` before its adopters are pushed)
         if counts is self.counts and self.rule.monotone and total >= compiled.PULL_FROM * self.R * indices.size:
             compiled.pull(*self._in_rows(), self.n, self.adopted, counts)  # recount everyone: cheaper
