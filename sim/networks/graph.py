@@ -96,11 +96,15 @@ class Graph:
         """``(out_indptr, out_indices)`` as runs step them: row pointers in int32 where they fit.
 
         Built once per graph, so replicates that share a graph share these too
-        (``(None, None)`` for the implicit complete graph).
+        (``(None, None)`` for the implicit complete graph). Row pointers mapped
+        from a file are copied into memory (4 bytes a person); the indices stay mapped.
         """
         if self.complete:
             return None, None
-        return compact_indptr(self.out_indptr), self.out_indices
+        indptr = compact_indptr(self.out_indptr)
+        if isinstance(indptr, np.memmap):  # a mapped file: a copy in memory, read at random by every push
+            indptr = np.array(indptr)
+        return indptr, self.out_indices
 
     @property
     def n_edges(self) -> int:
