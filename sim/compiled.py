@@ -14,7 +14,7 @@ reference (and the way without Numba), and the tests compare the two.
   refreshes a hazard ``counts × weight`` (Bass), or hands back every hit;
 - :func:`pull` recounts everyone's adopted contacts in one sequential pass
   over the edges, which is cheaper than pushing once a step's adopters reach
-  a quarter of them (a direction-optimising step, as in Beamer et al.'s
+  a fifth of them (a direction-optimising step, as in Beamer et al.'s
   breadth-first search, SC 2012).
 
 :data:`AVAILABLE` says whether Numba can be imported. Kernels are compiled on
@@ -38,7 +38,7 @@ _rank_jit = None  # the compiled _rank, which _block_pairs calls (set by kernel)
 
 # what :func:`push` does besides counting: list every hit, list who reached their need, refresh a hazard, nothing
 PUSH_HITS, PUSH_NEED, PUSH_TERM, PUSH_COUNT = 0, 1, 2, 3
-PULL_FROM = 1 / 4  # share of all edges a step's pushes reach from which recounting everyone (pull) is cheaper
+PULL_FROM = 1 / 5  # share of all edges a step's pushes reach from which recounting everyone (pull) is cheaper
 
 
 def use(n: int) -> bool:
@@ -133,8 +133,8 @@ def pull(indptr, indices, n: int, adopted, counts) -> None:
     The same counts as pushing every adoption so far, found by reading each
     edge once in order against a bit per person (an eighth of a byte, so the
     people's bits stay in cache): cheaper than a push once a step's pushes
-    reach a quarter of the edges (:data:`PULL_FROM`: a push moves a count at random, a
-    pull reads an edge in order and a bit at random, about 4-5 times less).
+    reach a fifth of the edges (:data:`PULL_FROM`: a push moves a count at random, a
+    pull reads an edge in order and a bit at random: 26 against 5.1 ns an edge at 6.8e7 people).
     """
     kernel("pull")(indptr, indices, n, np.packbits(adopted, bitorder="little"), counts)
 
