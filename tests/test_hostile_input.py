@@ -46,7 +46,7 @@ FILES = {
 
 @pytest.mark.parametrize("args, line", [
     (["run", "bass", "--set", "network.n=1000000000000"],
-     "network.n = 1000000000000 needs about 16.4 TiB of memory for the graph and state; this machine has "),
+     "network.n = 1000000000000 needs about 12.7 TiB of memory for the graph and state; this machine has "),
     (["run", "bass", "--set", "network.kind=stochastic_block", "--set", "network.sizes=[1000000000000]"],
      "network.sizes = [1000000000000] needs about "),
     (["run", "bass", "--set", "network.n=1e308"],
@@ -87,7 +87,7 @@ def test_the_command_refuses_in_one_line_with_status_2_and_writes_nothing(tmp_pa
      "network.n = 1000000000 (network.p_in = 0.05) needs about"),
     ({"network.kind": "stochastic_block", "network.sizes": [10**6] * 10},
      "network.sizes = [10 sizes summing to 10000000] needs about 2.15 TiB"),
-    ({"network.kind": "complete", "network.n": 10**15}, "network.n = 1000000000000000 needs about 16 PiB"),
+    ({"network.kind": "complete", "network.n": 10**15}, "network.n = 1000000000000000 needs about 12.4 PiB"),
 ])
 def test_a_graph_too_big_for_the_machine_is_refused_before_anything_is_allocated(overrides, line):
     with pytest.raises(ConfigError) as err:

@@ -11,7 +11,7 @@ it refuses cannot run here, while a run it lets through may still run short.
 Examples
 --------
 >>> needed_bytes({"kind": "ring", "n": 1000, "k": 10})
-70000.0
+66000.0
 >>> format_bytes(7.3 * 2**40)
 '7.3 TiB'
 """
@@ -26,9 +26,9 @@ __all__ = ["PER_PERSON", "PER_PERSON_IMPLICIT", "PER_LINK", "MAX_PEOPLE", "expec
            "graph_bytes", "machine_bytes", "format_bytes", "check_memory", "require_memory", "check_people"]
 
 # Bytes the smallest run keeps per person: row pointers (int64) and the run's int32 copy of them,
-# the degree (int64), the state (adopted, step, channel: 6) and the count of adopted contacts (int32)
-PER_PERSON = 8 + 4 + 8 + 6 + 4
-PER_PERSON_IMPLICIT = 8 + 6 + 4  # the complete graph stores no rows: degree, state, counts
+# the degree (int32), the state (adopted, step, channel: 6) and the count of adopted contacts (int32)
+PER_PERSON = 8 + 4 + 4 + 6 + 4
+PER_PERSON_IMPLICIT = 4 + 6 + 4  # the complete graph stores no rows: degree, state, counts
 PER_LINK = 4  # an int32 column index per directed link (an undirected edge is two)
 MAX_PEOPLE = 2**31 - 2  # people are numbered with int32 (column indices, counts)
 
@@ -80,7 +80,7 @@ def graph_bytes(n: float, links: float, implicit: bool = False) -> float:
     Examples
     --------
     >>> graph_bytes(1000, 10000)
-    70000.0
+    66000.0
     """
     return float(n) * (PER_PERSON_IMPLICIT if implicit else PER_PERSON) + float(links) * PER_LINK
 
@@ -163,7 +163,7 @@ def check_memory(spec: dict) -> None:
     >>> check_memory({"kind": "complete", "n": 10**15})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.errors.ConfigError: network.n = 1000000000000000 needs about 16 PiB of memory for the graph and state; ...
+    sim.errors.ConfigError: network.n = 1000000000000000 needs about 12.4 PiB of memory for the graph and state; ...
     """
     need = needed_bytes(spec)
     if need is not None:
