@@ -96,14 +96,15 @@ class Graph:
         """``(out_indptr, out_indices)`` as runs step them: row pointers in int32 where they fit.
 
         Built once per graph, so replicates that share a graph share these too
-        (``(None, None)`` for the implicit complete graph). Row pointers mapped
-        from a file are copied into memory (4 bytes a person); the indices stay mapped.
+        (``(None, None)`` for the implicit complete graph). 32-bit row pointers
+        mapped from a file are copied into memory (4 bytes a person); 64-bit ones
+        (beyond 2^31 entries, where memory is tightest) and the indices stay mapped.
         """
         if self.complete:
             return None, None
         indptr = compact_indptr(self.out_indptr)
-        if isinstance(indptr, np.memmap):  # a mapped file: a copy in memory, read at random by every push
-            indptr = np.array(indptr)
+        if isinstance(indptr, np.memmap) and indptr.dtype == np.int32:  # a mapped file: a copy in memory (4
+            indptr = np.array(indptr)  # bytes a person), read at random by every push; 64-bit ones stay mapped
         return indptr, self.out_indices
 
     @property
