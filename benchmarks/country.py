@@ -163,7 +163,7 @@ def _matvec(path: Path) -> float:
 
 
 def _row(label, r, extra=""):
-    peak = f"{r['peak_bytes'] / 2**30:6.2f} GB"
+    peak = f"{r['peak_bytes'] / 2**30:6.2f} GiB"
     print(f"  {label:<44} {r['wall_s']:7.1f} s  {peak}  {extra}", flush=True)
 
 
