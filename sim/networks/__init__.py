@@ -4,8 +4,10 @@ An edge ``u -> v`` means *u influences v*: v hears about the product from u.
 Row ``v`` of the *incoming* CSR lists the people v listens to; row ``u`` of
 the *outgoing* CSR lists the people u talks to. Undirected graphs share one
 pair of arrays for both. Every builder produces the arrays with vectorised
-numpy (``int64`` row pointers, ``int32`` column indices, rows sorted), so
-graphs of 10^6..10^7 people build in seconds. The complete graph is implicit.
+numpy or compiled loops (``int32`` column indices, rows sorted; ``int64`` row
+pointers, or ``int32`` where every position fits: the compiled builders and
+stored files), so graphs of 10^6..10^7 people build in seconds. The complete
+graph is implicit.
 
 Modules
 -------

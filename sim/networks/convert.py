@@ -45,6 +45,7 @@ __all__ = ["as_graph", "edges_sha256"]
 
 _ACCEPTED = "a networkx graph, a SciPy sparse adjacency matrix or a sim.networks.Graph"
 _SHA: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # graph -> its edges_sha256
+_HASH_BLOCK = 1 << 22  # row pointers hashed at a time
 
 
 def as_graph(obj, directed: bool | None = None) -> Graph:
@@ -184,7 +185,9 @@ def edges_sha256(graph: Graph) -> str:
     h = hashlib.sha256(f"bouche graph n={graph.n} directed={int(graph.directed)} "
                        f"complete={int(graph.complete)}\n".encode("ascii"))
     if not graph.complete:
-        h.update(np.ascontiguousarray(graph.in_indptr, dtype="<i8"))
+        ptr = graph.in_indptr
+        for s in range(0, len(ptr), _HASH_BLOCK):  # as little-endian int64 in pieces: no 64-bit copy of it all
+            h.update(np.ascontiguousarray(ptr[s:s + _HASH_BLOCK], dtype="<i8"))
         h.update(np.ascontiguousarray(graph.in_indices, dtype="<i4"))
     _SHA[graph] = digest = h.hexdigest()
     return digest

@@ -135,6 +135,7 @@ def _erdos_renyi_counted(n: int, L: int, p: float, rng: np.random.Generator) -> 
     del degree
     rng.bit_generator.state = state
     compiled.pair_fill(_skip_positions(L, p, rng), ptr[1:], indices)
+    ptr = compiled.narrow(ptr)
     return Graph(n, ptr[:n + 1], indices)
 
 
