@@ -46,6 +46,16 @@ def test_same_seed_same_answer_and_cost_per_adopter():
     assert a.plans["mean"].is_monotonic_increasing  # minimised: the best first
 
 
+def test_the_answer_does_not_change_with_the_worker_count():
+    ov = {**RING, "media.cost_per_contact": 0.05, "seeding.cost_per_seed": 5.0}
+    kw = dict(budget=60, horizon=8, replicates=3, grid=2, levels=2, overrides=ov)
+    one, two = sim.optimize("bass", workers=1, **kw), sim.optimize("bass", workers=2, **kw)
+    pd.testing.assert_frame_equal(one.plans, two.plans)
+    pd.testing.assert_frame_equal(one.response, two.response)
+    pd.testing.assert_frame_equal(one.runs, two.runs)
+    assert two.info["workers"] == 2 and one.info["runs"] == two.info["runs"]
+
+
 def test_command_writes_the_folder(tmp_path, capsys):
     out = tmp_path / "opt"
     args = ["optimize", "--scenario", "bass", "--budget", "60", "--horizon", "8", "--replicates", "3", "--grid",
@@ -66,6 +76,7 @@ def test_command_writes_the_folder(tmp_path, capsys):
     (["--budget", "10", "--objective", "likes"], "--objective must be one of"),
     (["--budget", "10", "--horizon", "0"], "--horizon must be an integer >= 1"),
     (["--budget", "10", "--replicates", "1"], "--replicates must be an integer >= 2"),
+    (["--budget", "10", "--workers", "0"], "--workers must be an integer >= 1"),
     (["--budget", "10", "--strategy", "greedy"], "--strategy must be one of"),
     (["--budget", "10", "--set", "media=[]"], "needs a medium or priced seeding"),
     (["--budget", "10", "--set", "wom.qq=1"], "did you mean wom.q"),

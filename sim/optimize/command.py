@@ -34,6 +34,8 @@ def add_arguments(p) -> None:
     p.add_argument("--strategy", dest="strategies", action="append", default=[], metavar="NAME",
                    help=f"a seeding strategy to try (repeatable; default all of {', '.join(STRATEGIES)})")
     p.add_argument("--seed", type=int, help="root seed of the replicates (default: the scenario's)")
+    p.add_argument("--workers", type=int, default=1, metavar="W",
+                   help="processes that run the plans (default 1; the answer is the same for any W)")
     p.add_argument("--out", help="output folder (default: runs/SCENARIO-optimize)")
     p.add_argument("--no-plots", action="store_true", help="skip the figure")
 
@@ -68,7 +70,7 @@ def command(args) -> int:
 
     result = optimize(spec, budget=args.budget, horizon=args.horizon, objective=args.objective,
                       replicates=args.replicates, grid=args.grid, levels=args.levels,
-                      strategies=args.strategies or STRATEGIES, progress=progress)
+                      strategies=args.strategies or STRATEGIES, progress=progress, workers=args.workers)
     line = "bouche " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["optimize"] else None
     write(result, out, plots=not args.no_plots, command=line)
     describe(result)

@@ -7,8 +7,8 @@ the objective, and compares each with the best by the paired difference and its
 95 % interval: the plans whose interval holds 0 cannot be told apart from the
 best with these replicates. The response curves give, per channel alone, the
 objective against the money spent on it. Runs go one after the other in a
-fixed order from seeds fixed before any run, so the answer depends on the seed
-alone.
+fixed order from seeds fixed before any run (or, with ``workers``, side by side and
+gathered in that order), so the answer depends on the seed alone.
 
 Objectives: ``adopters`` (mean adopters at the horizon, maximised) or
 ``cost_per_adopter`` (the run's total cost over its adopters at the horizon,
@@ -82,9 +82,16 @@ def _mean_ci(x: np.ndarray) -> tuple[float, float, float]:
     return m, m - half, m + half
 
 
+def _plan_runs(spec, seeds, ov) -> tuple[np.ndarray, np.ndarray]:
+    """Adopters and total cost of each replicate of one plan (a task a worker can run)."""
+    out = run_replicates(spec, seeds, ov)
+    return (np.array([s["final_adopters"] for _, s in out], float),
+            np.array([s["total_cost"] for _, s in out], float))
+
+
 def optimize(scenario, budget: float, horizon: int | None = None, objective: str = "adopters",
              replicates: int = 20, grid: int = 4, levels: int = 5, strategies=STRATEGIES, seed: int | None = None,
-             overrides: dict | None = None, progress=None) -> Optimization:
+             overrides: dict | None = None, progress=None, workers: int = 1) -> Optimization:
     """Split ``budget`` between the scenario's media and seeding to maximise adopters (or minimise cost per adopter).
 
     Parameters
@@ -104,6 +111,10 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
         Spend levels of each channel's response curve (besides 0).
     strategies : sequence of str
         Seeding strategies tried (default random, top_degree, friend_of_random).
+    workers : int
+        Processes that run the plans (the sweeps' local pool, :mod:`sim.experiments.executors`).
+        Each plan's runs are the same whichever process runs them, and the results
+        are gathered in the plans' order, so the answer does not depend on it.
 
     Examples
     --------
@@ -117,7 +128,8 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
         raise ConfigError("--budget", f"must be a number > 0; got {budget!r}")
     if objective not in OBJECTIVES:
         raise ConfigError("--objective", f"must be one of {', '.join(OBJECTIVES)}; got {objective!r}")
-    for key, value, least in (("--replicates", replicates, 2), ("--grid", grid, 1), ("--levels", levels, 1)):
+    for key, value, least in (("--replicates", replicates, 2), ("--grid", grid, 1), ("--levels", levels, 1),
+                              ("--workers", workers, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise ConfigError(key, f"must be an integer >= {least}; got {value!r}")
     strategies = tuple(strategies)
@@ -163,21 +175,16 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
                 response_plans.append((c, s, level / levels * budget, Plan(named, s)))
     cache: dict = {}
     rows = []
-    total = len(plans) + len(response_plans) + 1
+    nothing = Plan(tuple((c, 0.0) for c in chans))
+    every = {}  # distinct plans (by their overrides), in the order they are met
+    for plan in [*plans, nothing, *(p for *_, p in response_plans)]:
+        ov = plan_overrides(spec, plan, budget, horizon, costs, n)
+        every.setdefault(tuple(sorted((k, str(v)) for k, v in ov.items())), ov)
+    _run_all(spec, seeds, every, cache, workers, progress)
 
     def evaluate(plan: Plan):
         ov = plan_overrides(spec, plan, budget, horizon, costs, n)
-        key = tuple(sorted((k, str(v)) for k, v in ov.items()))
-        if key not in cache:
-            out = run_replicates(spec, seeds, ov)
-            adopters = np.array([s["final_adopters"] for _, s in out], float)
-            cost = np.array([s["total_cost"] for _, s in out], float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cpa = np.where(adopters > 0, cost / adopters, np.nan)
-            cache[key] = (adopters, cost, cpa, ov)
-            if progress:
-                progress(len(cache), total)
-        return cache[key]
+        return cache[tuple(sorted((k, str(v)) for k, v in ov.items()))]
 
     values = {}
     for i, plan in enumerate(plans):
@@ -202,7 +209,7 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
     table = table.iloc[order].reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     resp = [{"channel": "nothing", "strategy": "", "spend": 0.0,
-             **dict(zip(("mean", "low", "high"), _mean_ci(evaluate(Plan(tuple((c, 0.0) for c in chans)))[0]))),
+             **dict(zip(("mean", "low", "high"), _mean_ci(evaluate(nothing)[0]))),
              "spend_mean": 0.0}]
     for c, s, spend, plan in response_plans:
         adopters, cost, cpa, _ = evaluate(plan)
@@ -214,6 +221,27 @@ def optimize(scenario, budget: float, horizon: int | None = None, objective: str
             "strategies": list(strategies), "cost_per_step": costs,
             "cost_per_seed": float(spec.get("seeding.cost_per_seed")),
             "n": n, "plans": len(plans), "runs": len(cache) * replicates, "seconds": time.perf_counter() - started,
-            "channels": chans}
+            "channels": chans, "workers": workers}
     return Optimization(scenario=spec, budget=float(budget), horizon=horizon, objective=objective, plans=table,
                         response=pd.DataFrame(resp), runs=runs_df, info=info)
+
+
+def _run_all(spec, seeds, every: dict, cache: dict, workers: int, progress) -> None:
+    """Run every distinct plan of ``every`` (key -> overrides) into ``cache`` (key -> adopters, cost, cpa, ov)."""
+    from sim.experiments.executors import open_executor
+
+    def keep(key, adopters, cost):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cpa = np.where(adopters > 0, cost / adopters, np.nan)
+        cache[key] = (adopters, cost, cpa, every[key])
+        if progress:
+            progress(len(cache), len(every))
+
+    if workers == 1:
+        for key, ov in every.items():
+            keep(key, *_plan_runs(spec, seeds, ov))
+        return
+    with open_executor(workers=workers) as (ex, _, _):
+        futures = {key: ex.submit(_plan_runs, spec, seeds, ov) for key, ov in every.items()}
+        for key, future in futures.items():  # gathered in the plans' order, whichever finishes first
+            keep(key, *future.result())
