@@ -167,7 +167,7 @@ def _row(label, r, extra=""):
     print(f"  {label:<44} {r['wall_s']:7.1f} s  {peak}  {extra}", flush=True)
 
 
-def _case(family: str, n: int, work: dict, folder: Path, report: dict, key: str, workloads=WORKLOADS) -> None:
+def _case(family: str, n: int, folder: Path, report: dict, key: str, workloads=WORKLOADS) -> None:
     """Graph build, prebuilt runs and build + run for one family at one n."""
     path = folder / f"{family}-{n}.bgraph"
     if path.exists():
@@ -197,7 +197,6 @@ def _case(family: str, n: int, work: dict, folder: Path, report: dict, key: str,
             s = _summary(out)
             _row(f"{family}: {name}, {mode}", r, f"{s['final_share']:.1%} adopted in {s['steps']} steps")
             report[key][f"{name} {mode}"] = {"wall_s": r["wall_s"], "peak_bytes": r["peak_bytes"], **s}
-            work.setdefault("runs", []).append(out)
 
 
 def _sweep(path: Path, folder: Path, report: dict) -> None:
@@ -229,11 +228,10 @@ def main(quick: bool = False, repeats: int | None = None, seed: int = 42, write_
     tmp.mkdir(parents=True, exist_ok=True)
     report: dict = {"machine": _machine(), "n": n, "targets": TARGETS}
     print(f"country scale, n = {n:,}, mean degree 10, one core; files in {tmp}", flush=True)
-    work: dict = {}
     failed = 0
     try:
         for family in families:
-            _case(family, n, work, tmp, report, family, workloads)
+            _case(family, n, tmp, report, family, workloads)
             failed |= any("error" in v for v in report[family].values() if isinstance(v, dict))
         er = report.get("erdos_renyi", {})
         if "threshold prebuilt" in er and "wall_s" in er["threshold prebuilt"]:

@@ -34,13 +34,10 @@ def add_arguments(p) -> None:
     p.add_argument("--out", help="build: the new .bgraph file (never replaces a file)")
 
 
-def _size(nbytes: int) -> str:
-    return f"{nbytes / 2**30:.2f} GiB" if nbytes >= 2**30 else f"{nbytes / 2**20:.1f} MiB"
-
-
 def command(args) -> int:
     """Run ``bouche graph``; bad input raises ConfigError (one line, exit status 2)."""
     from sim.networks import store
+    from sim.networks.memory import format_bytes
 
     if args.action == "build":
         return _build(args)
@@ -50,7 +47,7 @@ def command(args) -> int:
         head = store.header(args.target)
         arrays = ", ".join(f"{k} {v['dtype']}×{v['shape'][0]:,}" for k, v in head["arrays"].items())
         print(f"{args.target}: {head['n']:,} people, {head['n_edges']:,} "
-              f"{'arcs' if head['directed'] else 'edges'}, {_size(Path(args.target).stat().st_size)}")
+              f"{'arcs' if head['directed'] else 'edges'}, {format_bytes(Path(args.target).stat().st_size)}")
         print(f"  arrays: {arrays}")
         print(f"  sha256 {head['sha256']}")
         built = head.get("built") or {}
@@ -68,6 +65,7 @@ def _build(args) -> int:
     from sim.cli import _overrides
     from sim.model import network_stream
     from sim.networks import store
+    from sim.networks.memory import format_bytes
     from sim.version import __version__
 
     if not args.out:
@@ -92,7 +90,7 @@ def _build(args) -> int:
     sha = store.save(g, args.out, built={"network": keep, "seed": spec.seed, "scenario": spec.name,
                                          "bouche": __version__})
     print(f"{args.out}: {g.n:,} people, {g.n_edges:,} {'arcs' if g.directed else 'edges'}, "
-          f"{_size(Path(args.out).stat().st_size)}; built in {built_s:.1f} s, written in "
+          f"{format_bytes(Path(args.out).stat().st_size)}; built in {built_s:.1f} s, written in "
           f"{time.perf_counter() - t - built_s:.1f} s")
     print(f"  sha256 {sha}")
     print(f"  run on it: --set network.kind=file --set network.path={args.out}")

@@ -72,6 +72,7 @@ class Graph:
             if segment_names is None:
                 segment_names = [str(s) for s in range(int(segments.max(initial=-1)) + 1)]
         self.segments, self.segment_names, self.labels = segments, segment_names, labels
+        self.source = None  # a stored graph's file: {"path", "sha256", "built"} (sim.networks.store)
 
     def __repr__(self) -> str:
         kind = "complete" if self.complete else ("directed" if self.directed else "undirected")

@@ -134,9 +134,15 @@ def save(graph: Graph, path, built: dict | None = None) -> str:
             f.truncate(max([start] + [head["arrays"][k]["offset"] + a.nbytes for k, a in arrays.items()]))
             f.flush()
             os.fsync(f.fileno())
-        if os.path.lexists(path):  # appeared meanwhile
-            raise ConfigError("--out", f"{path} exists; Bouche never replaces a file: choose a new name or remove it")
-        os.replace(tmp, path)
+        taken = ConfigError("--out", f"{path} exists; Bouche never replaces a file: choose a new name or remove it")
+        try:
+            os.link(tmp, path)  # given its name only if the name is still free (a rename would replace)
+        except FileExistsError:
+            raise taken from None
+        except OSError:  # a file system without hard links: check, then rename
+            if os.path.lexists(path):
+                raise taken from None
+            os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -166,7 +172,8 @@ def header(path) -> dict:
         ends = {name: int(spec["offset"]) + int(np.prod(spec["shape"])) * np.dtype(spec["dtype"]).itemsize
                 for name, spec in arrays.items()}
         pointers = arrays["indptr"]["shape"]
-        ends["indices"]  # noqa: B018 (present)
+        if "indices" not in ends:
+            raise KeyError("indices")
     except (KeyError, TypeError, ValueError, AttributeError):
         raise bad("network.path", f"{path} is damaged: its header lacks n or the arrays") from None
     for name, end in ends.items():
