@@ -20,7 +20,7 @@ from types import ModuleType
 import numpy as np
 
 __all__ = ["array_namespace", "sorted_distinct", "compact_indptr", "gather_rows", "row_positions",
-           "ROW_GATHER"]
+           "ROW_GATHER", "drain"]
 
 
 def array_namespace(a) -> ModuleType:
@@ -162,3 +162,19 @@ def gather_rows(indptr, indices, rows):
         ROW_GATHER(len(rows), rows, indptr, indices, indices, out, out)  # values go to both outputs: one array
         return out
     return indices.take(row_positions(xp, indptr, rows, search=xp is not np))
+
+
+def drain(items: list):
+    """Yield a list's items from its start, each let go of once yielded (the list ends empty).
+
+    For passes over chunks held between two passes: each chunk's memory goes back as soon as it is used.
+
+    Examples
+    --------
+    >>> held = [1, 2, 3]
+    >>> list(drain(held)), held
+    ([1, 2, 3], [])
+    """
+    items.reverse()
+    while items:
+        yield items.pop()

@@ -16,8 +16,9 @@ from numbers import Integral
 import numpy as np
 
 from sim import compiled
+from sim.arrays import drain
 from sim.errors import ConfigError
-from sim.networks import csr  # csr._BLOCK: the block size every streaming pass shares
+from sim.networks import csr, memory  # csr._BLOCK: the block size every streaming pass shares
 from sim.networks.csr import _sorted_counts, _symmetric, from_edges
 from sim.networks.graph import Graph
 
@@ -32,17 +33,40 @@ def _require(ok: bool, key: str, allowed: str, got) -> None:
         raise ConfigError(f"network.{key}", f"must be {allowed}; got {got!r}")
 
 
-def _skip_positions(L: int, p: float, rng: np.random.Generator):
-    """Yield sorted chunks of the slots in range(L) kept with probability p each."""
+def _skip_positions(L: int, p: float, rng: np.random.Generator, keep: list | None = None):
+    """Yield sorted chunks of the slots in range(L) kept with probability p each.
+
+    ``keep``, a list, receives the gaps of each chunk as uint32 (4 bytes a
+    slot, for :func:`_replay`), or is cleared for good if a gap does not fit.
+    """
     last = -1
     while p > 0 and last < L - 1:
         mu = (L - 1 - last) * p
         g = rng.geometric(p, int(min(_CHUNK, mu + 6 * math.sqrt(mu) + 16)))
+        if keep is not None:
+            if int(g.max()) < 2**32:
+                keep.append(g.astype(np.uint32))
+            else:
+                keep.clear()
+                keep = None
         pos = np.cumsum(g, out=g)
         pos += last
         if pos[-1] >= L:
-            yield pos[:np.searchsorted(pos, L)]
+            end = np.searchsorted(pos, L)
+            if keep is not None:
+                keep[-1] = keep[-1][:end].copy()
+            yield pos[:end]
             return
+        last = int(pos[-1])
+        yield pos
+
+
+def _replay(kept: list):
+    """The chunks of positions of :func:`_skip_positions` again, from the gaps it kept (emptying ``kept``)."""
+    last = -1
+    for gaps in drain(kept):
+        pos = np.cumsum(gaps, dtype=np.int64)
+        pos += last
         last = int(pos[-1])
         yield pos
 
@@ -128,13 +152,20 @@ def _erdos_renyi_counted(n: int, L: int, p: float, rng: np.random.Generator) -> 
     while counting, and one chunk of draws.
     """
     state = rng.bit_generator.state
-    degree = compiled.pair_degrees(_skip_positions(L, p, rng), n)
+    # the draws are kept for the second pass (4 bytes a pair, a third more than the graph's 12 bytes a pair and a
+    # person) where memory allows it: drawing them again costs about a quarter of the build
+    kept = [] if 12 * (L * p + n) <= 0.9 * memory.available_bytes() else None
+    degree = compiled.pair_degrees(_skip_positions(L, p, rng, kept), n)
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(degree[:-1], dtype=np.int64, out=ptr[2:])  # ptr[v + 1] = row v's start: the cursor, advanced to its end
     indices = np.empty(int(ptr[-1]) + int(degree[-1]), np.int32)
     del degree
-    rng.bit_generator.state = state
-    compiled.pair_fill(_skip_positions(L, p, rng), ptr[1:], indices)
+    if kept:
+        chunks = _replay(kept)  # the generator is where one pass leaves it
+    else:
+        rng.bit_generator.state = state
+        chunks = _skip_positions(L, p, rng)
+    compiled.pair_fill(chunks, ptr[1:], indices)
     ptr = compiled.narrow(ptr)
     return Graph(n, ptr[:n + 1], indices)
 
@@ -421,7 +452,8 @@ def communities(n: int, count: int, mean_degree: float, mixing: float, rng: np.r
     seg = np.repeat(np.arange(count, dtype=np.int32), sizes)
     names = [str(b) for b in range(count)]
     if fast:
-        indptr, indices = compiled.edges_csr(chunks, n)
+        drawn = int(inner.sum() + outer.sum())  # kept between the passes (8 bytes each) where memory allows it
+        indptr, indices = compiled.edges_csr(chunks, n, keep=16 * drawn + 12 * n <= 0.9 * memory.available_bytes())
         return Graph(n, indptr, indices, segments=seg, segment_names=names)
     drawn = list(chunks())
     src = np.concatenate([a for a, _ in drawn]) if drawn else np.zeros(0, np.int32)

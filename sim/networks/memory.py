@@ -23,7 +23,8 @@ import os
 from sim.errors import ConfigError
 
 __all__ = ["PER_PERSON", "PER_PERSON_IMPLICIT", "PER_LINK", "MAX_PEOPLE", "expected_links", "needed_bytes",
-           "graph_bytes", "machine_bytes", "format_bytes", "check_memory", "require_memory", "check_people"]
+           "graph_bytes", "machine_bytes", "available_bytes", "format_bytes", "check_memory", "require_memory",
+           "check_people"]
 
 # Bytes the smallest run keeps per person: row pointers (int64) and the run's int32 copy of them,
 # the degree (int32), the state (adopted, step, channel: 6) and the count of adopted contacts (int32)
@@ -102,6 +103,13 @@ def machine_bytes() -> tuple[int, str] | None:
     if limit is not None and limit < total + swap:
         return limit, f"{format_bytes(limit)} (its memory limit)"
     return total + swap, said
+
+
+def available_bytes() -> int:
+    """Memory the system could hand this process now without swapping (its MemAvailable; 0 where unknown)."""
+    free = _meminfo_bytes("MemAvailable")
+    limit = _cgroup_limit()
+    return min(free, limit) if limit is not None else free
 
 
 def _meminfo_bytes(field: str) -> int:
