@@ -37,10 +37,57 @@ from sim.mechanisms.media import uniform_term
 from sim.population import MEDIA, SEED, WOM
 from sim.rules.base import joined
 
-__all__ = ["Engine", "RECORD_COLUMNS"]
+__all__ = ["Engine", "LazyDraws", "RECORD_COLUMNS"]
 
 RECORD_COLUMNS = ("adopters", "new_adopters", "new_by_seed", "new_by_media", "new_by_wom", "media_contacts")
 _STATE = ("adopted", "adopted_at", "channel", "counts")
+
+
+class LazyDraws:
+    """One replicate's uniforms of a step, drawn when the rule asks (rules with ``lazy_draws``, on the CPU).
+
+    :meth:`everyone` draws them all, as the engine otherwise does;
+    :meth:`at` only those of some people, by skipping ahead in the stream
+    (:func:`sim.compiled.draws_at`): the same numbers either way, and the
+    generator left in the same place (:meth:`settle` moves it there if the
+    rule drew nothing). Used as an array, it is everyone's draws.
+    """
+
+    def __init__(self, eng):
+        self._eng, self._all, self._drawn = eng, None, False
+
+    def everyone(self) -> np.ndarray:
+        """Everyone's uniforms (drawn on the first call)."""
+        if self._all is None:
+            self._take()
+            self._all = self._eng.uniforms([self._eng.models[0].wom_rng.random])
+        return self._all
+
+    def at(self, positions) -> np.ndarray:
+        """The uniforms of the people ``positions`` (sorted, distinct), in their order."""
+        if self._all is not None:
+            return self._all[positions]
+        self._take()
+        return compiled.draws_at(self._eng.models[0].wom_rng, positions, self._eng.n)
+
+    def settle(self) -> None:
+        """Leave the generator where drawing everyone leaves it, if nothing was drawn."""
+        if not self._drawn:
+            self.at(np.zeros(0, dtype=np.int64))
+
+    def _take(self) -> None:
+        if self._drawn:
+            raise RuntimeError("a step's uniforms are drawn once: keep what at() returned")
+        self._drawn = True
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.everyone(), dtype=dtype)
+
+    def __getitem__(self, key):
+        return self.everyone()[key]
+
+    def __len__(self) -> int:
+        return self._eng.n
 
 
 class Engine:
@@ -167,14 +214,24 @@ class Engine:
         draw (their slice keeps stale values; the caller must not read it).
         With one replicate, its draw itself (None when skipped).
         """
-        if self.R == 1:
-            return draws[0](self.n) if only is None or only[0] else None
-        buf = self._buffers.get(id(draws[0]))
+        if self.R == 1 and not (only is None or only[0]):
+            return None
+        # a buffer per stream (its first generator), kept from step to step: NumPy draws into it, rather than
+        # into fresh memory that the system must hand over page by page (8 bytes a person each step)
+        source = getattr(draws[0], "__self__", None)
+        into = self.xp is np and isinstance(source, np.random.Generator)
+        if self.R == 1 and not into:
+            return draws[0](self.n)
+        key = ("uniforms", id(source) if into else id(draws[0]))
+        buf = self._buffers.get(key)
         if buf is None:
-            buf = self._buffers[id(draws[0])] = self.xp.empty(self.size)
+            buf = self._buffers[key] = self.xp.empty(self.size)
         for r, draw in enumerate(draws):
             if only is None or only[r]:
-                buf[r * self.n:(r + 1) * self.n] = draw(self.n)
+                if into:
+                    draw(out=buf[r * self.n:(r + 1) * self.n])  # the numbers of draw(n), in place
+                else:
+                    buf[r * self.n:(r + 1) * self.n] = draw(self.n)
         return buf
 
     def media_only(self, u, media_term, fired):
@@ -209,8 +266,13 @@ class Engine:
         media_term, contacts, cost = self._media(t)
         u = None
         if self.draw_u:  # each replicate's own draw, none once all adopted (a twin still drawing gets its own)
-            u = self.uniforms([m.wom_rng.random for m in self.models], only=self.n_adopted < self.n)
+            if rule.lazy_draws and self.R == 1 and self.xp is np and compiled.use(self.size):
+                u = LazyDraws(self) if self.n_adopted[0] < self.n else None
+            else:
+                u = self.uniforms([m.wom_rng.random for m in self.models], only=self.n_adopted < self.n)
         new_media, new_wom = rule.decide(self, u, media_term)
+        if isinstance(u, LazyDraws):
+            u.settle()
         left = None if rule.monotone else rule.leavers(self, t)  # from the state at the end of t-1
         self._adopt(new_media, t, MEDIA)
         self._adopt(new_wom, t, WOM)

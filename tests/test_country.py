@@ -38,9 +38,20 @@ def _numpy_way(monkeypatch, fn, *args, **kwargs):
         monkeypatch.setattr(compiled, "AVAILABLE", True)
 
 
+@pytest.fixture(params=["draws kept", "draws drawn again"])
+def second_pass(request, monkeypatch):
+    """The compiled builds' second pass replays the kept draws, or (short of memory) draws them again."""
+    from sim.networks import generators, memory
+
+    monkeypatch.setattr(generators, "_CHUNK", 997)  # many chunks, the last one cut
+    if request.param == "draws drawn again":
+        monkeypatch.setattr(memory, "available_bytes", lambda: 0)
+    return request.param
+
+
 @needs_numba
 @pytest.mark.parametrize("n, k", [(2, 1), (3, 2), (50, 49), (200, 0.5), (1000, 10), (30_000, 10), (5000, 120)])
-def test_counted_erdos_renyi_is_the_sorted_build(monkeypatch, n, k):
+def test_counted_erdos_renyi_is_the_sorted_build(monkeypatch, second_pass, n, k):
     a = erdos_renyi(n, k, np.random.default_rng(n))
     b = _numpy_way(monkeypatch, erdos_renyi, n, k, np.random.default_rng(n))
     assert a.in_indptr.tolist() == b.in_indptr.tolist()
@@ -49,7 +60,7 @@ def test_counted_erdos_renyi_is_the_sorted_build(monkeypatch, n, k):
 
 
 @needs_numba
-def test_counted_erdos_renyi_leaves_the_generator_where_one_pass_does(monkeypatch):
+def test_counted_erdos_renyi_leaves_the_generator_where_one_pass_does(monkeypatch, second_pass):
     r1, r2 = np.random.default_rng(7), np.random.default_rng(7)
     erdos_renyi(5000, 8, r1)
     _numpy_way(monkeypatch, erdos_renyi, 5000, 8, r2)
@@ -256,13 +267,15 @@ def test_communities_have_heavy_tails_and_mostly_inner_links():
 
 @needs_numba
 @pytest.mark.parametrize("n, count, mixing", [(10, 1, 0.5), (1000, 3, 0.2), (30_000, 7, 0.0), (20_000, 40, 1.0)])
-def test_compiled_communities_are_the_numpy_ones(monkeypatch, n, count, mixing):
+def test_compiled_communities_are_the_numpy_ones(monkeypatch, second_pass, n, count, mixing):
     from sim.networks import communities
 
-    a = communities(n, count, 10, mixing, np.random.default_rng(n))
-    b = _numpy_way(monkeypatch, communities, n, count, 10, mixing, np.random.default_rng(n))
+    ra, rb = np.random.default_rng(n), np.random.default_rng(n)
+    a = communities(n, count, 10, mixing, ra)
+    b = _numpy_way(monkeypatch, communities, n, count, 10, mixing, rb)
     assert np.array_equal(a.in_indptr, b.in_indptr) and np.array_equal(a.in_indices, b.in_indices)
     assert np.array_equal(a.segments, b.segments)
+    assert ra.random() == rb.random()  # and the generator is left where one pass leaves it
 
 
 def test_a_community_scenario_runs_and_bad_settings_get_one_line(tmp_path):
@@ -283,3 +296,45 @@ def test_a_graph_larger_than_the_machine_is_refused_before_building(tmp_path):
                 "--set", "network.mean_degree=50", "--out", str(tmp_path / "big.bgraph"), cwd=tmp_path)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "memory" in p.stderr, p.stderr
     assert os.listdir(tmp_path) == []
+
+
+# -- draws skipped exactly ---------------------------------------------------------------------------------------
+
+@needs_numba
+@pytest.mark.parametrize("n, share", [(1, 1.0), (10, 0.0), (1000, 0.5), (100_003, 0.01), (5000, 1.0)])
+def test_draws_at_are_the_draws_of_everyone_at_those_places(n, share):
+    at = np.flatnonzero(np.random.default_rng(n).random(n) < share)
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    u = compiled.draws_at(a, at, n)
+    assert np.array_equal(u, b.random(n)[at])  # bit for bit
+    assert a.bit_generator.state == b.bit_generator.state  # and the generator where drawing everyone leaves it
+    c, d = np.random.Generator(np.random.Philox(3)), np.random.Generator(np.random.Philox(3))  # no skipping
+    assert np.array_equal(compiled.draws_at(c, at, n), d.random(n)[at]) and c.random() == d.random()
+
+
+@needs_numba
+def test_a_steps_lazy_draws_are_drawn_once():
+    from sim.engine import LazyDraws
+
+    class Eng:  # what LazyDraws reads of an engine
+        n = 50
+
+        def __init__(self):
+            self.models = [type("M", (), {"wom_rng": np.random.default_rng(2)})()]
+
+        def uniforms(self, draws):
+            return draws[0](self.n)
+
+    lazy = LazyDraws(Eng())
+    u = lazy.at(np.array([3, 9]))
+    with pytest.raises(RuntimeError, match="drawn once"):
+        lazy.everyone()
+    assert np.array_equal(u, np.random.default_rng(2).random(50)[[3, 9]])
+    eng = Eng()
+    lazy = LazyDraws(eng)
+    assert np.asarray(lazy)[7] == lazy[7] == np.random.default_rng(2).random(50)[7]  # as an array: everyone's
+    eng2 = Eng()
+    LazyDraws(eng2).settle()  # nothing asked: the generator still moves past everyone's draws
+    ref = np.random.default_rng(2)
+    ref.random(50)
+    assert eng2.models[0].wom_rng.random() == ref.random()

@@ -38,6 +38,12 @@ of replicate r is entry ``r * n + i`` of every array). What a rule declares:
     having kept ``state[term] = counts × state[weight]`` up to date for every
     person hit (Bass). Rules must give the same result either way: without
     Numba, on a GPU and for their own counts, ``moved`` is every hit.
+``lazy_draws``
+    Whether :meth:`Rule.decide` takes its uniforms lazily: on the CPU with
+    Numba and one replicate, ``u`` is then a :class:`sim.engine.LazyDraws`,
+    whose ``at(people)`` draws only those people's numbers (the same as
+    everyone's draw would give them; Bass, once few are left) and which
+    behaves as everyone's draws when used as an array.
 ``media_each``
     Whether it reads each medium apart: :meth:`Rule.decide` then gets, in
     place of the summed persuasion, one entry per medium (None while it is
@@ -178,6 +184,7 @@ class Rule:
     orders: ClassVar[tuple[str, ...]] = ("synchronous",)
     media_each: ClassVar[bool] = False
     push_watch: ClassVar[tuple] = ()  # () every hit; ("need", key); ("term", term key, weight key)
+    lazy_draws: ClassVar[bool] = False  # decide may get a sim.engine.LazyDraws for u (see the module's summary)
     # state entries holding flat indices (shifted by r*n when replicates are joined)
     index_state: ClassVar[tuple[str, ...]] = ()
     replicate_state: ClassVar[tuple[str, ...]] = ()

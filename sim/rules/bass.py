@@ -256,6 +256,7 @@ class Bass(Rule):
     params = (Q,)
     draws = 1
     push_watch = ("term", "term", "weight")  # the compiled push refreshes the hazard itself
+    lazy_draws = True  # late in a run, the draws of the few people left alone (the same numbers)
 
     @classmethod
     def detail(cls, values: dict) -> str:
@@ -296,7 +297,14 @@ class Bass(Rule):
     def decide(self, eng, u, media_term):
         if u is None:
             return eng.nobody, eng.nobody
-        return engine_decision(eng, u, media_term, eng.data["term"], None if eng.be.dense else self._left(eng))
+        among = None if eng.be.dense else self._left(eng)
+        if hasattr(u, "at"):  # drawn lazily (lazy_draws): only the people left, once they are few
+            if among is None:
+                u = u.everyone()
+            else:
+                return compiled.bass_decide(u.at(among), media_term, eng.data["term"], eng.dt, eng.adopted, among,
+                                            compact=True)
+        return engine_decision(eng, u, media_term, eng.data["term"], among)
 
     def may_change(self, eng, n_new):
         if self.values["q"] <= 0:
