@@ -44,36 +44,43 @@ seeding programs. JMR 50(2), 161–176.
 Examples
 --------
 >>> from sim import config
+>>> from sim.reports import cascade_note
 >>> print(cascade_note(config.load("bandwagon")).split(";")[0])
 Watts (2002) cascade window for a uniform threshold of 0.35 on an Erdős–Rényi graph: none (no window above 1/4)
 """
 
 from __future__ import annotations
 
-from sim.reports.bandwagon import (
-                                   bandwagon_report,
-                                   critical_mass,
-                                   crowd_runs,
-                                   threshold_cascade_size,
-                                   threshold_cdf,
-                                   tipping_runs,
-)
-from sim.reports.bass import bass_report
-from sim.reports.broadcast_vs_seeding import (
-                                   STRATEGIES,
-                                   StrategyComparison,
-                                   broadcast_vs_seeding_report,
-                                   budget,
-                                   strategy_arms,
-                                   strategy_comparison,
-)
-from sim.reports.cascades import cascades_report, decision_trace, review_runs
-from sim.reports.common import REPLICATES
-from sim.reports.echo_chambers import echo_chambers_report, feed_runs
-from sim.reports.scenario_notes import cascade_note, notes
+import importlib
+
+# each name, and the module it lives in: imported on first use (a run that writes no report loads none of them)
+_HOME = {
+    "bandwagon": ("bandwagon_report", "critical_mass", "crowd_runs", "threshold_cascade_size", "threshold_cdf",
+                  "tipping_runs"),
+    "bass": ("bass_report",),
+    "broadcast_vs_seeding": ("STRATEGIES", "StrategyComparison", "broadcast_vs_seeding_report", "budget",
+                             "strategy_arms", "strategy_comparison"),
+    "cascades": ("cascades_report", "decision_trace", "review_runs"),
+    "common": ("REPLICATES",),
+    "echo_chambers": ("echo_chambers_report", "feed_runs"),
+    "scenario_notes": ("cascade_note", "notes"),
+}
+_MODULE = {name: module for module, names in _HOME.items() for name in names}
 
 __all__ = ["bass_report", "bandwagon_report", "broadcast_vs_seeding_report", "notes",
            "cascade_note", "threshold_cdf", "threshold_cascade_size", "critical_mass", "tipping_runs",
            "crowd_runs", "budget", "strategy_arms", "strategy_comparison", "StrategyComparison",
            "STRATEGIES", "REPLICATES", "cascades_report", "decision_trace", "review_runs",
            "echo_chambers_report", "feed_runs"]
+
+
+def __getattr__(name: str):
+    if name not in _MODULE:
+        raise AttributeError(f"module 'sim.reports' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"sim.reports.{_MODULE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 
-from sim import analytic
 from sim.reports.common import uses_rule
 from sim.rules.threshold import Threshold
 
@@ -36,6 +35,8 @@ def cascade_note(spec) -> str | None:
     """
     if not uses_rule(spec, Threshold) or spec.get("network.kind") != "erdos_renyi":
         return None
+    from sim import analytic  # SciPy's optimisers: imported only for the scenarios that show the window
+
     phi = spec.get("wom.threshold")
     varied = isinstance(phi, list) or spec.get("wom.threshold_dist") == "uniform" or spec.get("wom.threshold_sd") > 0
     if isinstance(phi, list):
