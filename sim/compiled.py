@@ -44,7 +44,7 @@ __all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "e
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
 _KERNELS: dict = {}
-_rank_jit = _unrank_run_jit = _mulhi_jit = _jump_jit = None  # compiled helpers the kernels call (set by kernel)
+_rank_jit = _unrank_gaps_jit = _mulhi_jit = _jump_jit = None  # compiled helpers the kernels call (set by kernel)
 _prefetch = None  # _prefetch(array, i): ask for array[i]'s cache line now (set by kernel: an LLVM intrinsic)
 _AHEAD_ROW, _AHEAD_HITS = 32, 8  # how far ahead the push fetches rows and their hits (best of 16/4, 32/8, 64/16)
 _AHEAD_BITS = 128  # how many edges ahead the pull fetches a contact's bit (128: 1.8 s a pull at 6.8e7, 32: 2.1 s)
@@ -69,8 +69,8 @@ def kernel(name: str):
         import numba
 
         jit = numba.njit(cache=True, nogil=True)
-        global _rank_jit, _prefetch, _unrank_run_jit, _mulhi_jit, _jump_jit
-        _rank_jit, _prefetch, _unrank_run_jit = jit(_rank), _prefetch_intrinsic(), jit(_unrank_run)
+        global _rank_jit, _prefetch, _unrank_gaps_jit, _mulhi_jit, _jump_jit
+        _rank_jit, _prefetch, _unrank_gaps_jit = jit(_rank), _prefetch_intrinsic(), jit(_unrank_gaps)
         _mulhi_jit = jit(_mulhi)
         _jump_jit = jit(_jump)
         _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill),
@@ -103,33 +103,42 @@ def _prefetch_intrinsic():
     return prefetch
 
 
-def _unrank_run(pos, j, s, I, J):
-    # pos: sorted linear upper-triangle indices l = s_j + i (s_j = j(j-1)/2, i < j); (j, s) the row of the
-    # last pair seen: positions only grow, so the row is found by stepping forward (no square roots)
-    for k in range(len(pos)):
-        l = pos[k]
-        while l >= s + j:
+def _unrank_gaps(gaps, L, last, j, s, I, J):
+    # the pairs of one chunk of geometric gaps: positions last + gaps[0], + gaps[1], ... while below L, as sorted
+    # linear upper-triangle indices l = s_j + i (s_j = j(j-1)/2, i < j); (j, s) the row of the last pair seen:
+    # positions only grow, so the row is found by stepping forward (no square roots). Returns how many were used
+    m = 0
+    for k in range(len(gaps)):
+        last += gaps[k]
+        if last >= L:
+            break
+        while last >= s + j:
             s += j
             j += 1
-        I[k] = l - s
+        I[k] = last - s
         J[k] = j
-    return j, s
+        m += 1
+    return m, last, j, s
 
 
-def _pair_degrees(pos, j, s, cnt, I, J):
-    j, s = _unrank_run_jit(pos, j, s, I, J)
-    m = len(pos)
+def _pair_degrees(gaps, L, last, j, s, cnt, I, J, keep, keeping):
+    m, last, j, s = _unrank_gaps_jit(gaps, L, last, j, s, I, J)
+    fits = True
+    if keeping:  # the gaps for the second pass, as uint32
+        for k in range(m):
+            g = gaps[k]
+            fits = fits and g < 4294967296
+            keep[k] = g
     for k in range(m):  # the smaller ends are anywhere: fetched ahead
         if k + _AHEAD_HITS < m:
             _prefetch(cnt, I[k + _AHEAD_HITS])
         cnt[I[k]] += 1
         cnt[J[k]] += 1
-    return j, s
+    return m, last, j, s, fits
 
 
-def _pair_fill(pos, j, s, cursor, out, I, J):
-    j, s = _unrank_run_jit(pos, j, s, I, J)
-    m = len(pos)
+def _pair_fill(gaps, L, last, j, s, cursor, out, I, J):
+    m, last, j, s = _unrank_gaps_jit(gaps, L, last, j, s, I, J)
     for k in range(m):  # each smaller end's cursor fetched ahead, then where it points
         if k + 2 * _AHEAD_HITS < m:
             _prefetch(cursor, I[k + 2 * _AHEAD_HITS])
@@ -140,7 +149,7 @@ def _pair_fill(pos, j, s, cursor, out, I, J):
         cursor[jj] += 1
         out[cursor[i]] = jj
         cursor[i] += 1
-    return j, s
+    return last, j, s
 
 
 def _push(indptr, indices, new, n, counts, sign, mode, need, adopted, term, weight, out):
@@ -431,15 +440,26 @@ def draws_at(rng: np.random.Generator, at: np.ndarray, n: int) -> np.ndarray:
     return u
 
 
-def pair_degrees(chunks, n: int) -> np.ndarray:
-    """Each person's number of pairs (int32), from chunks of sorted linear upper-triangle indices.
+def pair_degrees(chunks, n: int, L: int, keep: list | None = None) -> np.ndarray:
+    """Each person's number of pairs (int32), from chunks of the geometric gaps between kept pair positions.
 
-    ``l = j(j-1)/2 + i`` is the pair i < j (as :func:`sim.networks.generators._unrank_pairs`).
+    Positions start at -1 and stop below ``L``; position ``l = j(j-1)/2 + i``
+    is the pair i < j (as :func:`sim.networks.generators._unrank_pairs`).
+    ``keep``, a list, receives each chunk's gaps as uint32 for :func:`pair_fill`
+    (it is emptied if a gap does not fit in 32 bits).
     """
-    cnt, row, scratch = np.zeros(n, np.int32), (1, 0), None
-    for pos in chunks:
-        scratch = _scratch(scratch, len(pos))
-        row = kernel("pair_degrees")(pos, row[0], row[1], cnt, scratch[0][:len(pos)], scratch[1][:len(pos)])
+    cnt, at, scratch = np.zeros(n, np.int32), (-1, 1, 0), None
+    for gaps in chunks:
+        scratch = _scratch(scratch, len(gaps))
+        kept = np.empty(len(gaps), np.uint32) if keep is not None else scratch[0][:1].view(np.uint32)
+        m, *at, fits = kernel("pair_degrees")(gaps, L, *at, cnt, scratch[0][:len(gaps)], scratch[1][:len(gaps)],
+                                              kept, keep is not None)
+        if keep is not None:
+            if not fits:
+                keep.clear()
+                keep = None
+            else:
+                keep.append(kept[:m] if m == len(gaps) else kept[:m].copy())
     return cnt
 
 
@@ -448,12 +468,13 @@ def _scratch(have, size: int):
     return have if have is not None and len(have[0]) >= size else (np.empty(size, np.int32), np.empty(size, np.int32))
 
 
-def pair_fill(chunks, cursor: np.ndarray, out: np.ndarray) -> None:
-    """Write each pair of ``chunks`` into both of its rows at ``cursor`` (row starts, advanced in place)."""
-    row, scratch = (1, 0), None
-    for pos in chunks:
-        scratch = _scratch(scratch, len(pos))
-        row = kernel("pair_fill")(pos, row[0], row[1], cursor, out, scratch[0][:len(pos)], scratch[1][:len(pos)])
+def pair_fill(chunks, cursor: np.ndarray, out: np.ndarray, L: int) -> None:
+    """Write each pair of ``chunks`` (gaps, as for :func:`pair_degrees`) into both of its rows at ``cursor``
+    (row starts, advanced in place)."""
+    at, scratch = (-1, 1, 0), None
+    for gaps in chunks:
+        scratch = _scratch(scratch, len(gaps))
+        at = kernel("pair_fill")(gaps, L, *at, cursor, out, scratch[0][:len(gaps)], scratch[1][:len(gaps)])
 
 
 def push(indptr, indices, new, n: int, counts, sign: int, mode: int, need=None, adopted=None, term=None,

@@ -50,7 +50,8 @@ def second_pass(request, monkeypatch):
 
 
 @needs_numba
-@pytest.mark.parametrize("n, k", [(2, 1), (3, 2), (50, 49), (200, 0.5), (1000, 10), (30_000, 10), (5000, 120)])
+@pytest.mark.parametrize("n, k", [(2, 1), (3, 2), (50, 49), (200, 0.5), (1000, 10), (30_000, 10), (5000, 120),
+                                  (300_000, 3e-5)])  # the last: gaps past 2^32, which cannot be kept
 def test_counted_erdos_renyi_is_the_sorted_build(monkeypatch, second_pass, n, k):
     a = erdos_renyi(n, k, np.random.default_rng(n))
     b = _numpy_way(monkeypatch, erdos_renyi, n, k, np.random.default_rng(n))

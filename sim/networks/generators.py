@@ -33,42 +33,33 @@ def _require(ok: bool, key: str, allowed: str, got) -> None:
         raise ConfigError(f"network.{key}", f"must be {allowed}; got {got!r}")
 
 
-def _skip_positions(L: int, p: float, rng: np.random.Generator, keep: list | None = None):
-    """Yield sorted chunks of the slots in range(L) kept with probability p each.
-
-    ``keep``, a list, receives the gaps of each chunk as uint32 (4 bytes a
-    slot, for :func:`_replay`), or is cleared for good if a gap does not fit.
-    """
+def _skip_positions(L: int, p: float, rng: np.random.Generator):
+    """Yield sorted chunks of the slots in range(L) kept with probability p each."""
     last = -1
     while p > 0 and last < L - 1:
         mu = (L - 1 - last) * p
         g = rng.geometric(p, int(min(_CHUNK, mu + 6 * math.sqrt(mu) + 16)))
-        if keep is not None:
-            if int(g.max()) < 2**32:
-                keep.append(g.astype(np.uint32))
-            else:
-                keep.clear()
-                keep = None
         pos = np.cumsum(g, out=g)
         pos += last
         if pos[-1] >= L:
-            end = np.searchsorted(pos, L)
-            if keep is not None:
-                keep[-1] = keep[-1][:end].copy()
-            yield pos[:end]
+            yield pos[:np.searchsorted(pos, L)]
             return
         last = int(pos[-1])
         yield pos
 
 
-def _replay(kept: list):
-    """The chunks of positions of :func:`_skip_positions` again, from the gaps it kept (emptying ``kept``)."""
+def _skip_gaps(L: int, p: float, rng: np.random.Generator):
+    """The draws of :func:`_skip_positions`, chunk by chunk, before they are summed into positions.
+
+    The same draws (so the generator ends in the same place); the last chunk
+    is not cut at L: :func:`sim.compiled.pair_degrees` stops there.
+    """
     last = -1
-    for gaps in drain(kept):
-        pos = np.cumsum(gaps, dtype=np.int64)
-        pos += last
-        last = int(pos[-1])
-        yield pos
+    while p > 0 and last < L - 1:
+        mu = (L - 1 - last) * p
+        g = rng.geometric(p, int(min(_CHUNK, mu + 6 * math.sqrt(mu) + 16)))
+        yield g
+        last += int(g.sum())
 
 
 def _unrank_pairs(l: np.ndarray):
@@ -155,17 +146,17 @@ def _erdos_renyi_counted(n: int, L: int, p: float, rng: np.random.Generator) -> 
     # the draws are kept for the second pass (4 bytes a pair, a third more than the graph's 12 bytes a pair and a
     # person) where memory allows it: drawing them again costs about a quarter of the build
     kept = [] if 12 * (L * p + n) <= 0.9 * memory.available_bytes() else None
-    degree = compiled.pair_degrees(_skip_positions(L, p, rng, kept), n)
+    degree = compiled.pair_degrees(_skip_gaps(L, p, rng), n, L, kept)
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(degree[:-1], dtype=np.int64, out=ptr[2:])  # ptr[v + 1] = row v's start: the cursor, advanced to its end
     indices = np.empty(int(ptr[-1]) + int(degree[-1]), np.int32)
     del degree
     if kept:
-        chunks = _replay(kept)  # the generator is where one pass leaves it
+        chunks = drain(kept)  # the generator is where one pass leaves it
     else:
         rng.bit_generator.state = state
-        chunks = _skip_positions(L, p, rng)
-    compiled.pair_fill(chunks, ptr[1:], indices)
+        chunks = _skip_gaps(L, p, rng)
+    compiled.pair_fill(chunks, ptr[1:], indices, L)
     ptr = compiled.narrow(ptr)
     return Graph(n, ptr[:n + 1], indices)
 
