@@ -158,6 +158,7 @@ def test_each_command_still_has_its_own_arguments(capsys):
         assert option in text and "--rules" in text, command
 
 
+@pytest.mark.slow
 def test_sim_compare_stays_the_function_after_its_module_loads():
     res = subprocess.run([sys.executable, "-c", "import sim, importlib\nimportlib.import_module('sim.compare')\n"
                           "print(callable(sim.compare), sim.compare.__name__, sim.run.__module__)"],

@@ -150,6 +150,7 @@ def _bouche(*args, cwd):
     return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
 
 
+@pytest.mark.slow
 def test_the_graph_command_runs_as_a_program(tmp_path):
     p = subprocess.run([sys.executable, "-m", "sim", "graph", "build", "--set", "network.kind=ring", "--set",
                         "network.n=100", "--out", "r.bgraph"], cwd=tmp_path, capture_output=True, text=True,
@@ -227,7 +228,8 @@ def _stored(tmp_path) -> Path:
     (lambda b: b[:len(b) // 2], "cut short"),
     (lambda b: b"not a graph" + b[11:], "not a Bouche graph file"),
     (lambda b: b[:24] + b"{" * 40 + b[64:], "not JSON"),
-    (lambda b: b[:-400] + bytes(400), "damaged"),  # the last indices zeroed: only the hash can tell
+    pytest.param(lambda b: b[:-400] + bytes(400), "damaged",  # the last indices zeroed: only the hash can tell
+                 marks=pytest.mark.slow),
 ])
 def test_damaged_files_are_refused_in_one_line(tmp_path, damage, says):
     path = _stored(tmp_path)

@@ -50,6 +50,7 @@ def sweep_dir(tmp_path_factory):
 
 
 @ema
+@pytest.mark.slow
 def test_command_writes_the_folder(sweep_dir, tmp_path, capsys):
     out = tmp_path / "disc"
     assert main(["discover", str(sweep_dir), "--where", "final_fraction >= 0.5", "--out", str(out)]) == 0

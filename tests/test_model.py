@@ -129,6 +129,7 @@ def test_time_column_uses_dt():
     assert r.timeseries["time"].tolist() == [0.25 * k for k in range(9)]
 
 
+@pytest.mark.slow
 def test_cascade_extremes():
     g = {"network.kind": "ring", "network.n": 400, "network.k": 4, "wom.rule": "cascade", "media": [],
          "seeding.strategy": "nodes", "seeding.nodes": [0], "run.steps": 1000}

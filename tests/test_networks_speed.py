@@ -150,6 +150,7 @@ def test_ba_matches_the_sequential_rule(n, m, seed, blocks, monkeypatch):
     assert np.array_equal(g.in_indptr, ptr) and np.array_equal(g.in_indices, idx)
 
 
+@pytest.mark.slow
 def test_ba_matches_the_sequential_rule_across_real_blocks():
     # 1.25e6 edges: fixed-size resolution blocks, then growing ones, each with in-block picks
     n, m, seed = 250_000, 5, 6

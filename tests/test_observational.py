@@ -237,6 +237,7 @@ def test_another_rule_refuses_the_sequential_order():
 # -- the scenario, its report and the classroom picture ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_cascades_report_draws_and_pairs_its_runs(tmp_path):
     from sim.reports.cascades import cascades_report, decision_trace, review_runs
 

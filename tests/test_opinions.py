@@ -81,6 +81,7 @@ def test_batched_ticks_equal_one_tick_after_another(rule, compiled):
 # -- published results ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_voter_model_exit_probability_and_consensus_time():
     # complete graph, N = 60, 150 runs from a 30 % share: P(consensus on 1) = 0.3 (3 binomial SE), and the
     # mean consensus time -N[rho ln rho + (1-rho) ln(1-rho)] sweeps (3 SE of the mean, at this N within 10 %)
@@ -114,6 +115,7 @@ def test_deffuant_agrees_above_one_half_and_hk_has_its_threshold():
                    for s in range(4))
 
 
+@pytest.mark.slow
 def test_a_biased_feed_gives_more_camps_and_slower_settling():
     # Sirbu et al. (2019), Figures 1 and 4: at a fixed epsilon, more bias, more clusters, longer to converge
     def runs(gamma):
