@@ -36,10 +36,10 @@ import math
 
 import numpy as np
 
-from sim.arrays import drain
+from sim.arrays import compact_indptr, drain
 
 __all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull",
-           "bass_decide", "draws_at", "narrow", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
+           "bass_decide", "draws_at", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
@@ -215,7 +215,7 @@ def pull(indptr, indices, n: int, adopted, counts) -> None:
     edge once in order against a bit per person (an eighth of a byte, so the
     people's bits stay in cache): cheaper than a push once a step's pushes
     reach a fifth of the edges (:data:`PULL_FROM`: a push moves a count at random, a
-    pull reads an edge in order and a bit at random: 26 against 5.1 ns an edge at 6.8e7 people).
+    pull reads an edge in order and a bit at random: 17-21 against 2.6-2.9 ns an edge at 6.8e7 people).
     """
     kernel("pull")(indptr, indices, n, np.packbits(adopted, bitorder="little"), counts)
 
@@ -307,18 +307,7 @@ def edges_csr(chunks, n: int, keep: bool = False) -> tuple[np.ndarray, np.ndarra
     for u, v in (drain(kept) if keep else chunks()):
         kernel("edge_fill")(u, v, ptr[1:], out)
     w = kernel("rows_distinct")(ptr, out)
-    return narrow(ptr), (out[:w].copy() if w < 0.9 * len(out) else out[:w])
-
-
-def narrow(ptr: np.ndarray) -> np.ndarray:
-    """Row pointers in int32 when every position fits (4 bytes a person instead of 8), else as they are.
-
-    Examples
-    --------
-    >>> narrow(np.array([0, 3, 5])).dtype, narrow(np.array([0, 2**31])).dtype
-    (dtype('int32'), dtype('int64'))
-    """
-    return ptr.astype(np.int32) if len(ptr) and int(ptr[-1]) < 2**31 - 1 else ptr
+    return compact_indptr(ptr), (out[:w].copy() if w < 0.9 * len(out) else out[:w])
 
 
 def _bass(u, media, media_each, term, dt, adopted, among, use_among, by_media, by_wom, compact):

@@ -16,7 +16,7 @@ from numbers import Integral
 import numpy as np
 
 from sim import compiled
-from sim.arrays import drain
+from sim.arrays import compact_indptr, drain
 from sim.errors import ConfigError
 from sim.networks import csr, memory  # csr._BLOCK: the block size every streaming pass shares
 from sim.networks.csr import _sorted_counts, _symmetric, from_edges
@@ -33,12 +33,25 @@ def _require(ok: bool, key: str, allowed: str, got) -> None:
         raise ConfigError(f"network.{key}", f"must be {allowed}; got {got!r}")
 
 
-def _skip_positions(L: int, p: float, rng: np.random.Generator):
-    """Yield sorted chunks of the slots in range(L) kept with probability p each."""
+def _skip_gaps(L: int, p: float, rng: np.random.Generator):
+    """Chunks of geometric gaps between the slots in range(L) kept with probability p each, from slot -1.
+
+    The last chunk is not cut at L (:func:`_skip_positions` cuts it;
+    :func:`sim.compiled.pair_degrees` stops there). A chunk may be changed in place once yielded.
+    """
     last = -1
     while p > 0 and last < L - 1:
         mu = (L - 1 - last) * p
         g = rng.geometric(p, int(min(_CHUNK, mu + 6 * math.sqrt(mu) + 16)))
+        step = int(g.sum())
+        yield g
+        last += step
+
+
+def _skip_positions(L: int, p: float, rng: np.random.Generator):
+    """Yield sorted chunks of the slots in range(L) kept with probability p each (the draws of :func:`_skip_gaps`)."""
+    last = -1
+    for g in _skip_gaps(L, p, rng):
         pos = np.cumsum(g, out=g)
         pos += last
         if pos[-1] >= L:
@@ -46,20 +59,6 @@ def _skip_positions(L: int, p: float, rng: np.random.Generator):
             return
         last = int(pos[-1])
         yield pos
-
-
-def _skip_gaps(L: int, p: float, rng: np.random.Generator):
-    """The draws of :func:`_skip_positions`, chunk by chunk, before they are summed into positions.
-
-    The same draws (so the generator ends in the same place); the last chunk
-    is not cut at L: :func:`sim.compiled.pair_degrees` stops there.
-    """
-    last = -1
-    while p > 0 and last < L - 1:
-        mu = (L - 1 - last) * p
-        g = rng.geometric(p, int(min(_CHUNK, mu + 6 * math.sqrt(mu) + 16)))
-        yield g
-        last += int(g.sum())
 
 
 def _unrank_pairs(l: np.ndarray):
@@ -138,14 +137,14 @@ def _erdos_renyi_counted(n: int, L: int, p: float, rng: np.random.Generator) -> 
     pair into both of its rows: pairs come in the order (j, i) of the lower
     triangle, so each row receives its smaller contacts (when its own j comes)
     before its larger ones (each at its j), both in increasing order, which is
-    the sorted CSR. The generator is wound back between the passes, so it ends
+    the sorted CSR. The first pass's draws are kept for the second where
+    memory allows it (4 bytes a pair; 4 s of 37 at 6.8e7 people), else the
+    generator is wound back and they are drawn again; either way it ends
     where one pass leaves it. Peak memory: the graph, 4 bytes a person more
-    while counting, and one chunk of draws.
+    while counting, and one chunk of draws (or the kept draws, let go while the rows fill).
     """
     state = rng.bit_generator.state
-    # the draws are kept for the second pass (4 bytes a pair, a third more than the graph's 12 bytes a pair and a
-    # person) where memory allows it: drawing them again costs about a quarter of the build
-    kept = [] if 12 * (L * p + n) <= 0.9 * memory.available_bytes() else None
+    kept = [] if memory.fits_now(12 * (L * p + n)) else None  # the draws beside the graph's 12 bytes a pair, a person
     degree = compiled.pair_degrees(_skip_gaps(L, p, rng), n, L, kept)
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(degree[:-1], dtype=np.int64, out=ptr[2:])  # ptr[v + 1] = row v's start: the cursor, advanced to its end
@@ -157,7 +156,7 @@ def _erdos_renyi_counted(n: int, L: int, p: float, rng: np.random.Generator) -> 
         rng.bit_generator.state = state
         chunks = _skip_gaps(L, p, rng)
     compiled.pair_fill(chunks, ptr[1:], indices, L)
-    ptr = compiled.narrow(ptr)
+    ptr = compact_indptr(ptr)
     return Graph(n, ptr[:n + 1], indices)
 
 
@@ -444,7 +443,7 @@ def communities(n: int, count: int, mean_degree: float, mixing: float, rng: np.r
     names = [str(b) for b in range(count)]
     if fast:
         drawn = int(inner.sum() + outer.sum())  # kept between the passes (8 bytes each) where memory allows it
-        indptr, indices = compiled.edges_csr(chunks, n, keep=16 * drawn + 12 * n <= 0.9 * memory.available_bytes())
+        indptr, indices = compiled.edges_csr(chunks, n, keep=memory.fits_now(16 * drawn + 12 * n))
         return Graph(n, indptr, indices, segments=seg, segment_names=names)
     drawn = list(chunks())
     src = np.concatenate([a for a, _ in drawn]) if drawn else np.zeros(0, np.int32)

@@ -23,8 +23,8 @@ import os
 from sim.errors import ConfigError
 
 __all__ = ["PER_PERSON", "PER_PERSON_IMPLICIT", "PER_LINK", "MAX_PEOPLE", "expected_links", "needed_bytes",
-           "graph_bytes", "machine_bytes", "available_bytes", "format_bytes", "check_memory", "require_memory",
-           "check_people"]
+           "graph_bytes", "machine_bytes", "available_bytes", "fits_now", "format_bytes", "check_memory",
+           "require_memory", "check_people"]
 
 # Bytes the smallest run keeps per person: row pointers (int64) and the run's int32 copy of them,
 # the degree (int32), the state (adopted, step, channel: 6) and the count of adopted contacts (int32)
@@ -110,6 +110,11 @@ def available_bytes() -> int:
     free = _meminfo_bytes("MemAvailable")
     limit = _cgroup_limit()
     return min(free, limit) if limit is not None else free
+
+
+def fits_now(need: float) -> bool:
+    """Whether ``need`` bytes fit in the memory available now, a tenth kept spare (for optional speed-ups)."""
+    return need <= 0.9 * available_bytes()
 
 
 def _meminfo_bytes(field: str) -> int:
