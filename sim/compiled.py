@@ -15,7 +15,10 @@ reference (and the way without Numba), and the tests compare the two.
 - :func:`pull` recounts everyone's adopted contacts in one sequential pass
   over the edges, which is cheaper than pushing once a step's adopters reach
   a fifth of them (a direction-optimising step, as in Beamer et al.'s
-  breadth-first search, SC 2012);
+  breadth-first search, SC 2012), or the non-adopters' alone, reading only
+  their rows (for rules that never read an adopter's count);
+- :func:`bass_decide` is the Bass decision in one pass, with the hazard
+  kept or worked out from the counts as it is read;
 - :func:`draws_at` gives the uniforms ``rng.random(n)`` would give a few
   people, skipping the others in NumPy's PCG64 stream (a Bass step late in
   a run, when few are left to decide).
@@ -39,7 +42,8 @@ import numpy as np
 from sim.arrays import compact_indptr, drain
 
 __all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull",
-           "bass_decide", "draws_at", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM"]
+           "bass_decide", "draws_at", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM",
+           "PULL_LEFT"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
@@ -52,6 +56,9 @@ _AHEAD_BITS = 128  # how many edges ahead the pull fetches a contact's bit (128:
 # what :func:`push` does besides counting: list every hit, list who reached their need, refresh a hazard, nothing
 PUSH_HITS, PUSH_NEED, PUSH_TERM, PUSH_COUNT = 0, 1, 2, 3
 PULL_FROM = 1 / 5  # share of all edges a step's pushes reach from which recounting everyone (pull) is cheaper
+# recounting the non-adopters alone is cheaper than a push once their edges are fewer than PULL_LEFT times the
+# push's hits (at 6.8e7 people, their rows lie apart: 5-12 ns an edge read, against 15-21 ns a count pushed)
+PULL_LEFT = 2
 
 
 def use(n: int) -> bool:
@@ -74,8 +81,9 @@ def kernel(name: str):
         _mulhi_jit = jit(_mulhi)
         _jump_jit = jit(_jump)
         _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill),
-                        push=jit(_push), pull=jit(_pull), edge_degrees=jit(_edge_degrees), edge_fill=jit(_edge_fill),
-                        rows_distinct=jit(_rows_distinct), bass=jit(_bass), draws_at=jit(_draws_at))
+                        push=jit(_push), pull=jit(_pull), pull_left=jit(_pull_left), edge_degrees=jit(_edge_degrees),
+                        edge_fill=jit(_edge_fill), rows_distinct=jit(_rows_distinct), bass=jit(_bass),
+                        bass_lean=jit(_bass_lean), draws_at=jit(_draws_at))
     return _KERNELS[name]
 
 
@@ -154,16 +162,18 @@ def _pair_fill(gaps, L, last, j, s, cursor, out, I, J):
 
 def _push(indptr, indices, new, n, counts, sign, mode, need, adopted, term, weight, out):
     # new: sorted flat people (replicate r's person i is r*n + i); rows of the shared graph. Random reads wait on
-    # memory, so each adopter's row is fetched AHEAD_ROW adopters ahead, and what its hits touch AHEAD_HITS ahead
+    # memory, so each adopter's row is fetched AHEAD_ROW adopters ahead, and what its hits touch AHEAD_HITS ahead.
+    # One replicate (counts of n) needs no r*n: three integer divisions an adopter spared, 15 % of the push
     k = 0
     last = len(new)
+    one = len(counts) == n
     for a in range(last):
         if a + _AHEAD_ROW < last:
             f = new[a + _AHEAD_ROW]
-            _prefetch(indices, indptr[f - (f // n) * n])
+            _prefetch(indices, indptr[f if one else f - (f // n) * n])
         if a + _AHEAD_HITS < last:
             f = new[a + _AHEAD_HITS]
-            b = (f // n) * n
+            b = 0 if one else (f // n) * n
             for e in range(indptr[f - b], indptr[f - b + 1]):
                 v = b + indices[e]
                 _prefetch(counts, v)
@@ -173,7 +183,7 @@ def _push(indptr, indices, new, n, counts, sign, mode, need, adopted, term, weig
                     _prefetch(term, v)
                     _prefetch(weight, v)
         flat = new[a]
-        base = (flat // n) * n
+        base = 0 if one else (flat // n) * n
         row = flat - base
         for e in range(indptr[row], indptr[row + 1]):
             v = base + indices[e]
@@ -208,7 +218,42 @@ def _pull(indptr, indices, n, bits, counts):
             counts[base + v] = c
 
 
-def pull(indptr, indices, n: int, adopted, counts) -> None:
+def _pull_left(indptr, indices, n, bits, counts):
+    # _pull for the non-adopters alone (adopters' counts left as they are). Their rows lie apart, so a scan
+    # runs ahead listing the next ones (a ring of 64): each row is fetched _AHEAD_ROW non-adopters ahead, and
+    # the bits its contacts hold _AHEAD_HITS ahead (without it, a row's wait for memory costs ten times the row)
+    ring = np.empty(64, np.int64)
+    R = len(counts) // n
+    for r in range(R):
+        base = r * n
+        head = tail = scan = 0
+        while True:
+            while tail - head < _AHEAD_ROW and scan < n:
+                at = base + scan
+                if at & 7 == 0 and bits[at >> 3] == 255 and scan + 8 <= n:  # eight adopters: skipped at once
+                    scan += 8
+                    continue
+                if not (bits[at >> 3] >> (at & 7)) & 1:
+                    ring[tail & 63] = scan
+                    tail += 1
+                    _prefetch(indices, indptr[scan])
+                scan += 1
+            if head == tail:
+                break
+            v = ring[head & 63]
+            head += 1
+            if head + _AHEAD_HITS <= tail:
+                w = ring[(head + _AHEAD_HITS - 1) & 63]
+                for e in range(indptr[w], indptr[w + 1]):
+                    _prefetch(bits, (base + indices[e]) >> 3)
+            c = 0
+            for e in range(indptr[v], indptr[v + 1]):
+                u = base + indices[e]
+                c += (bits[u >> 3] >> (u & 7)) & 1
+            counts[base + v] = c
+
+
+def pull(indptr, indices, n: int, adopted, counts, left_only: bool = False) -> None:
     """Recount everyone's adopted contacts from ``adopted`` along the incoming rows (one sequential pass).
 
     The same counts as pushing every adoption so far, found by reading each
@@ -216,8 +261,9 @@ def pull(indptr, indices, n: int, adopted, counts) -> None:
     people's bits stay in cache): cheaper than a push once a step's pushes
     reach a fifth of the edges (:data:`PULL_FROM`: a push moves a count at random, a
     pull reads an edge in order and a bit at random: 17-21 against 2.6-2.9 ns an edge at 6.8e7 people).
+    ``left_only`` recounts the non-adopters alone, reading only their rows (:data:`PULL_LEFT`).
     """
-    kernel("pull")(indptr, indices, n, np.packbits(adopted, bitorder="little"), counts)
+    kernel("pull_left" if left_only else "pull")(indptr, indices, n, np.packbits(adopted, bitorder="little"), counts)
 
 
 def _edge_degrees(u, v, cnt):
@@ -332,17 +378,77 @@ def _bass(u, media, media_each, term, dt, adopted, among, use_among, by_media, b
     return k_m, k_w
 
 
-def bass_decide(u, media_term, term, dt: float, adopted, among=None, compact: bool = False):
+def _bass_lean(u, media, me, dt, adopted, among, use_among, by_media, by_wom, compact, counts, degree, per_k, n):
+    # _bass with the hazard worked out as it is read, counts[i] * per_k[k_i] (per_k[k] = q / max(k, 1), looked
+    # up rather than divided). Who adopts is found without a branch (each position written at the end of
+    # by_wom, which moves on only for an adopter: a coin-flip branch costs more than the rest of the pass),
+    # then the few adopters are split between the channels. media[i * me]: one number (me = 0) or one per
+    # person (me = 1). The rate is total * dt even for dt = 1 (the same number). The two common cases (one
+    # replicate, one media number: everyone, or the few left with their own draws) get loops of their own:
+    # flags tested inside the loop make it two to three times slower
+    k = 0
+    m0 = media[0]
+    one = len(counts) == n
+    if one and me == 0 and not use_among:
+        for i in range(n):
+            rate = (m0 + counts[i] * per_k[degree[i]]) * dt
+            by_wom[k] = i
+            k += (u[i] < rate) & (not adopted[i])
+    elif one and me == 0 and compact:
+        for a in range(len(among)):
+            i = among[a]
+            rate = (m0 + counts[i] * per_k[degree[i]]) * dt
+            by_wom[k] = a
+            k += (u[a] < rate) & (not adopted[i])
+    else:
+        base = 0
+        for a in range(len(among) if use_among else len(u)):
+            i = among[a] if use_among else a
+            while i >= base + n:
+                base += n
+            rate = (media[i * me] + counts[i] * per_k[degree[i - base]]) * dt
+            by_wom[k] = a
+            k += ((u[a] if compact else u[i]) < rate) & (not adopted[i])
+    k_m = k_w = 0
+    base = 0
+    for j in range(k):
+        a = by_wom[j]
+        i = among[a] if use_among else a
+        while i >= base + n:
+            base += n
+        m = media[i * me]
+        total = m + counts[i] * per_k[degree[i - base]]
+        rate = total * dt
+        prob = rate if rate < 1.0 else 1.0
+        if m != 0.0 and (u[a] if compact else u[i]) < prob * (m / total):
+            by_media[k_m] = i
+            k_m += 1
+        else:
+            by_wom[k_w] = i
+            k_w += 1
+    return k_m, k_w
+
+
+def bass_decide(u, media_term, term, dt: float, adopted, among=None, compact: bool = False, hazard=None):
     """:func:`sim.rules.bass.bass_adopters` in one compiled pass: the same adopters by channel, bit for bit.
 
     ``compact``: ``u`` holds the draws of the people ``among`` only, in their order (:func:`draws_at`).
+    ``hazard``: ``(counts, degree, per_k, n)`` in place of ``term``: the hazard ``counts × per_k[k]`` is
+    worked out for each non-adopter as it is read (``degree``: each of the n people's, replicates end to
+    end in ``counts``; ``per_k[k]``: one adopted contact's weight for k contacts), rather than kept up to date
+    at every push (``term`` is then None).
     """
     size = len(u) if among is None else len(among)
     media = np.zeros(1) if media_term is None else np.atleast_1d(np.asarray(media_term, dtype=np.float64))
     by_media, by_wom = np.empty(size, np.int64), np.empty(size, np.int64)
-    k_m, k_w = kernel("bass")(u, media, media.size > 1, term, float(dt), adopted,
-                              np.zeros(1, np.int64) if among is None else among, among is not None, by_media, by_wom,
-                              compact)
+    among_or_none = np.zeros(1, np.int64) if among is None else among
+    if hazard is None:
+        k_m, k_w = kernel("bass")(u, media, media.size > 1, term, float(dt), adopted, among_or_none,
+                                  among is not None, by_media, by_wom, compact)
+    else:
+        counts, degree, per_k, n = hazard
+        k_m, k_w = kernel("bass_lean")(u, media, int(media.size > 1), float(dt), adopted, among_or_none,
+                                       among is not None, by_media, by_wom, compact, counts, degree, per_k, int(n))
     return by_media[:k_m].copy(), by_wom[:k_w].copy()
 
 

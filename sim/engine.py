@@ -98,7 +98,10 @@ class Engine:
     ``R``, ``n``, ``size`` (R·n), ``xp``, ``be`` (the backend), ``graph``,
     ``complete``, ``out`` (the out-rows on the device), ``dt``, the flat
     arrays ``adopted``, ``adopted_at``, ``channel``, ``counts`` (adopted
-    contacts at the end of the last step), ``data`` (the rule's own state),
+    contacts at the end of the last step; for rules whose
+    :attr:`~sim.rules.base.Rule.adopter_counts` is False, only the
+    non-adopters' are sure to be: :meth:`exact_counts` brings the others
+    up to date, and the model's ``counts`` calls it), ``data`` (the rule's own state),
     ``n_adopted`` (host int64 per replicate) and ``nobody`` (no one, as an
     index array).
     """
@@ -122,6 +125,13 @@ class Engine:
         self.steps = 0
         self._none = np.zeros(self.R, dtype=np.int64)  # no seeds after step 0
         self._buffers: dict = {}
+        # adopters' counts may lag behind (rules that read only non-adopters', one replicate, compiled pushes):
+        # then the edges into non-adopters are kept, and _lagging says whether the adopters' counts lag now
+        self._left_edges = None
+        self._lagging = False
+        if self.R == 1 and rule.monotone and not rule.adopter_counts and not self.complete:
+            self._left_edges = int(self.graph.in_indices.size) - int(
+                self.graph.in_degree.take(np.flatnonzero(self.adopted)).sum(dtype=np.int64))
         indices = None if self.complete else self.out[1]
         self.flat_type = (indices.dtype if indices is not None and self.size < np.iinfo(indices.dtype).max
                           else np.int64)
@@ -149,6 +159,8 @@ class Engine:
         """One engine over the replicates of ``engines`` (fresh single engines, one graph, one device)."""
         first = engines[0]
         xp, n = first.xp, first.n
+        for e in engines:
+            e.exact_counts()
         arrays = {k: xp.concatenate([getattr(e, k) for e in engines]) for k in _STATE}
         data = {k: joined([e.data[k] for e in engines], xp, n, offset=k in first.rule.index_state)
                 for k in first.data}
@@ -397,8 +409,20 @@ class Engine:
         # the hits to come, from the contacts' counts (in memory) rather than the row pointers (perhaps a file)
         total = int(self.graph.out_degree.take(rows).sum(dtype=np.int64))
         # (monotone rules only: a step's leavers are out of `adopted` before its adopters are pushed)
-        if counts is self.counts and self.rule.monotone and total >= compiled.PULL_FROM * self.R * indices.size:
+        mine = counts is self.counts and self.rule.monotone
+        if mine and self._left_edges is not None:  # the edges into non-adopters, now that `new` adopted
+            self._left_edges -= total if not self.graph.directed else int(
+                self.graph.in_degree.take(rows).sum(dtype=np.int64))
+            # recount the non-adopters alone when that reads fewer edges than PULL_LEFT times the push's hits (a
+            # bit a person is read too), or a full recount would be due: it reads every edge
+            if (self._left_edges + self.n // 2 < compiled.PULL_LEFT * total
+                    or total >= compiled.PULL_FROM * indices.size):
+                compiled.pull(*self._in_rows(), self.n, self.adopted, counts, left_only=True)
+                self._lagging = True
+                return None
+        if mine and total >= compiled.PULL_FROM * self.R * indices.size:
             compiled.pull(*self._in_rows(), self.n, self.adopted, counts)  # recount everyone: cheaper
+            self._lagging = False
             return None
         if total * 8 >= counts.size:  # as many hits as that: everyone may have moved (as add_hits)
             compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
@@ -407,6 +431,9 @@ class Engine:
             out = np.empty(total, dtype=indices.dtype if self.R == 1 else self.flat_type)
             compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_HITS, out=out)
             return out
+        if watch[0] == "count":  # the rule reads the counts when it decides
+            compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
+            return self.nobody
         data = self.data
         if watch[0] == "need":
             out = np.empty(min(total, self.size), dtype=np.int64)
@@ -416,6 +443,13 @@ class Engine:
         compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_TERM,
                       term=data[watch[1]], weight=data[watch[2]])
         return self.nobody
+
+    def exact_counts(self):
+        """``counts``, with the adopters' brought up to date if they lag (one pull; see :attr:`Rule.adopter_counts`)."""
+        if self._lagging:
+            compiled.pull(*self._in_rows(), self.n, self.adopted, self.counts)
+            self._lagging = False
+        return self.counts
 
     def _in_rows(self):
         """The incoming rows (row v lists whom v hears) on the host, row pointers in int32 where they fit."""

@@ -182,6 +182,18 @@ class DiffusionModel(mesa.Model):
             self.engine.move(target)
 
     @property
+    def counts(self) -> np.ndarray:
+        """Each person's adopted contacts at the end of the last step (int32; the engine's, brought up to date)."""
+        eng = self.__dict__.get("engine")
+        if eng is not None and eng.R == 1 and eng.models[0] is self:
+            eng.exact_counts()
+        return self._counts
+
+    @counts.setter
+    def counts(self, value) -> None:
+        self._counts = value
+
+    @property
     def backend(self):
         """Where the arrays live (:class:`sim.backend.Backend`)."""
         return self.engine.be

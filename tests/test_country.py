@@ -97,7 +97,7 @@ def test_compiled_steps_give_the_numpy_steps_numbers(monkeypatch, case, net):
     b = _numpy_way(monkeypatch, sim.run, "bass", seed=3, overrides=ov)
     assert a.timeseries.equals(b.timeseries)
     assert np.array_equal(a.model.state.adopted_at, b.model.state.adopted_at)
-    assert np.array_equal(a.model.engine.counts, b.model.engine.counts)
+    assert np.array_equal(a.model.counts, b.model.counts)  # brought up to date if they lagged
 
 
 @needs_numba
@@ -118,7 +118,7 @@ def test_replicate_blocks_and_directed_graphs_too(monkeypatch, tmp_path):
         x = sim.run("bass", seed=5, overrides=ov, graph=g)
         y = _numpy_way(monkeypatch, sim.run, "bass", seed=5, overrides=ov, graph=g)
         assert x.timeseries.equals(y.timeseries)
-        assert np.array_equal(x.model.engine.counts, y.model.engine.counts)
+        assert np.array_equal(x.model.counts, y.model.counts)
 
 
 @needs_numba
@@ -128,6 +128,64 @@ def test_pull_recounts_what_pushes_count():
     counts = np.zeros(3000, np.int32)
     compiled.pull(g.in_indptr, g.in_indices, 3000, adopted, counts)
     assert np.array_equal(counts, g.count_adopted(adopted))
+
+
+@needs_numba
+def test_pull_of_the_non_adopters_leaves_the_adopters_counts_alone():
+    g = erdos_renyi(3000, 12, np.random.default_rng(2))
+    adopted = np.random.default_rng(3).random(3000) < 0.6
+    counts = np.full(3000, -7, np.int32)
+    compiled.pull(g.in_indptr, g.in_indices, 3000, adopted, counts, left_only=True)
+    assert np.array_equal(counts[~adopted], g.count_adopted(adopted)[~adopted])
+    assert (counts[adopted] == -7).all()
+
+
+@needs_numba
+@pytest.mark.parametrize("rule", ["threshold", "bass"])
+def test_lagging_adopter_counts_are_exact_when_read(monkeypatch, rule):
+    """Rules that read only non-adopters' counts let the adopters' lag (one pull of the non-adopters' rows);
+    the model's counts, and each Person's, are brought up to date when read, and the NumPy way agrees."""
+    ov = {**NETS["er"], **CASES[rule], "seeding.strategy": "random", "seeding.fraction": 0.4}
+    m = sim.DiffusionModel("bass", seed=3, overrides=ov)
+    lagged = m.engine._lagging  # the seeds' push was a recount of the non-adopters alone
+    m.run()
+    assert lagged and m.engine._lagging  # still: nobody has read them since
+    want = m.graph.count_adopted(m.state.adopted)
+    assert not np.array_equal(m.engine.counts, want)  # the adopters' lag
+    person = next(p for p in m.people if p.adopted)
+    assert person.adopted_contacts == want[person.index]  # a Person reads the model's counts: up to date
+    assert not m.engine._lagging and np.array_equal(m.counts, want)
+    b = _numpy_way(monkeypatch, sim.DiffusionModel, "bass", seed=3, overrides=ov).run()
+    assert np.array_equal(m.state.adopted_at, b.state.adopted_at) and np.array_equal(m.counts, b.counts)
+
+
+@needs_numba
+def test_counts_never_lag_for_rules_that_read_adopters_or_for_replicate_blocks():
+    from sim.engine import Engine
+    from sim.rules.threshold import Threshold
+
+    class Reader(Threshold):  # a plug-in that reads adopters' counts says so
+        name = "threshold"
+        adopter_counts = True
+
+    ov = {**NETS["er"], "network.seed": 4, **CASES["threshold"], "seeding.fraction": 0.4}
+    m = sim.DiffusionModel("bass", seed=1, overrides=ov)
+    m.rule = Reader(m.rule.values)
+    assert Engine.single(m, m.rule, m.engine.be, {"need": m.engine.data["need"], "pending": None})._left_edges is None
+    models = [sim.DiffusionModel("bass", seed=s, overrides=ov) for s in (1, 2)]
+    assert all(x.engine._lagging for x in models)
+    block = Engine.join([x.engine for x in models])  # joined with every count up to date
+    for r, x in enumerate(models):
+        assert np.array_equal(block.counts[r * x.n:(r + 1) * x.n], x.graph.count_adopted(x.state.adopted))
+    assert block._left_edges is None
+
+
+@needs_numba
+def test_lean_bass_keeps_no_state_per_person():
+    m = sim.DiffusionModel("bass", seed=1, overrides={**NETS["er"], **CASES["bass"]})
+    assert m.rule.lean and m.rule.push_watch == ("count",) and "term" not in m.engine.data
+    m.run()
+    assert set(m.engine.data) <= {"per_k", "among"}
 
 
 # -- .bgraph files ----------------------------------------------------------------------------------------------

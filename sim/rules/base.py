@@ -36,8 +36,19 @@ of replicate r is entry ``r * n + i`` of every array). What a rule declares:
     ``("need", key)``, only the non-adopters whose count just reached their
     need ``state[key]`` (the count rules); ``("term", term, weight)``, no one,
     having kept ``state[term] = counts × state[weight]`` up to date for every
-    person hit (Bass). Rules must give the same result either way: without
-    Numba, on a GPU and for their own counts, ``moved`` is every hit.
+    person hit (Bass in replicate blocks of small graphs); ``("count",)``, no
+    one, the rule reading the counts as it decides (Bass on the CPU with
+    Numba). Rules must give the same result either way: without Numba, on a
+    GPU and for their own counts, ``moved`` is every hit.
+``adopter_counts``
+    Whether the rule reads the counts of people who have adopted (default
+    True). Monotone rules that read only non-adopters' counts (the count
+    rules, Bass) say False: with one replicate on the CPU with Numba, once
+    a push would cost more than recounting the non-adopters, the engine
+    recounts those alone, reading only their rows, and the adopters' counts
+    lag until someone asks for them (:meth:`sim.engine.Engine.exact_counts`,
+    which the model's ``counts`` calls). A subclass that reads adopters'
+    counts must say True.
 ``lazy_draws``
     Whether :meth:`Rule.decide` takes its uniforms lazily: on the CPU with
     Numba and one replicate, ``u`` is then a :class:`sim.engine.LazyDraws`,
@@ -183,8 +194,9 @@ class Rule:
     wants_edges: ClassVar[bool] = False
     orders: ClassVar[tuple[str, ...]] = ("synchronous",)
     media_each: ClassVar[bool] = False
-    push_watch: ClassVar[tuple] = ()  # () every hit; ("need", key); ("term", term key, weight key)
+    push_watch: ClassVar[tuple] = ()  # () every hit; ("need", key); ("term", term key, weight key); ("count",)
     lazy_draws: ClassVar[bool] = False  # decide may get a sim.engine.LazyDraws for u (see the module's summary)
+    adopter_counts: ClassVar[bool] = True  # whether it reads adopters' counts (False lets them lag: see above)
     # state entries holding flat indices (shifted by r*n when replicates are joined)
     index_state: ClassVar[tuple[str, ...]] = ()
     replicate_state: ClassVar[tuple[str, ...]] = ()

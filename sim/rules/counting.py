@@ -62,6 +62,7 @@ class CountRule(Rule):
     """
 
     push_watch = ("need", "need")
+    adopter_counts = False  # only non-adopters can fire
 
     def needs(self, model) -> tuple[np.ndarray, np.ndarray]:
         """``(thresholds, need)`` of one replicate: the rule's own thresholds and them as counts."""

@@ -66,7 +66,7 @@ def threshold_need(degree: np.ndarray, phi: np.ndarray) -> np.ndarray:
     xp = array_namespace(degree)
     if xp is np and len(degree) > _BLOCK and np.ndim(phi) == 1 and phi.strides == (0,):  # one φ for all
         table = threshold_need(np.arange(int(degree.max()) + 1, dtype=degree.dtype), phi[:1])
-        return table.take(degree)  # a count per number of contacts, looked up
+        return table[degree]  # a count per number of contacts, looked up (take would copy degree to intp first)
     if xp is not np or len(degree) <= _BLOCK:
         need = xp.ceil((phi - TOLERANCE) * degree)
         return xp.where(degree > 0, need, NEVER).astype(xp.int32)
