@@ -71,7 +71,9 @@ def compact_indptr(indptr: np.ndarray) -> np.ndarray:
     >>> compact_indptr(np.array([0, 2, 5])).dtype
     dtype('int32')
     """
-    return indptr.astype(np.int32) if len(indptr) and int(indptr[-1]) < 2**31 - 1 else indptr
+    if indptr.dtype == np.int32 or not len(indptr) or int(indptr[-1]) >= 2**31 - 1:
+        return indptr
+    return indptr.astype(np.int32)
 
 
 def _row_gather():

@@ -346,9 +346,11 @@ def edges_csr(chunks, n: int, keep: bool = False) -> tuple[np.ndarray, np.ndarra
         kernel("edge_degrees")(u, v, cnt)
         if keep:
             kept.append((u, v))
-    ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(cnt[:-1], dtype=np.int64, out=ptr[2:])
-    out = np.empty(int(ptr[-1]) + int(cnt[-1]), np.int32)
+    size = int(cnt.sum(dtype=np.int64))
+    kind = np.int32 if size < 2**31 - 1 else np.int64  # row pointers in 32 bits where every position fits
+    ptr = np.zeros(n + 1, kind)
+    np.cumsum(cnt[:-1], dtype=kind, out=ptr[2:])
+    out = np.empty(size, np.int32)
     del cnt
     for u, v in (drain(kept) if keep else chunks()):
         kernel("edge_fill")(u, v, ptr[1:], out)

@@ -146,9 +146,11 @@ def _erdos_renyi_counted(n: int, L: int, p: float, rng: np.random.Generator) -> 
     state = rng.bit_generator.state
     kept = [] if memory.fits_now(12 * (L * p + n)) else None  # the draws beside the graph's 12 bytes a pair, a person
     degree = compiled.pair_degrees(_skip_gaps(L, p, rng), n, L, kept)
-    ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(degree[:-1], dtype=np.int64, out=ptr[2:])  # ptr[v + 1] = row v's start: the cursor, advanced to its end
-    indices = np.empty(int(ptr[-1]) + int(degree[-1]), np.int32)
+    size = int(degree.sum(dtype=np.int64))
+    kind = np.int32 if size < 2**31 - 1 else np.int64  # row pointers in 32 bits where every position fits
+    ptr = np.zeros(n + 1, kind)
+    np.cumsum(degree[:-1], dtype=kind, out=ptr[2:])  # ptr[v + 1] = row v's start: the cursor, advanced to its end
+    indices = np.empty(size, np.int32)
     del degree
     if kept:
         chunks = drain(kept)  # the generator is where one pass leaves it
