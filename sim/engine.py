@@ -175,6 +175,7 @@ class Engine:
 
     def move(self, target) -> None:
         """Put every array the steps touch on ``target``'s device (set-up runs on the host)."""
+        self.exact_counts()  # (the seeds' push may have let adopters' counts lag: brought up to date here)
         self.be, self.xp = target, target.xp
         arrays = target.move({k: getattr(self, k) for k in _STATE})
         self.adopted, self.adopted_at, self.channel, self.counts = (arrays[k] for k in _STATE)

@@ -181,6 +181,24 @@ def test_counts_never_lag_for_rules_that_read_adopters_or_for_replicate_blocks()
 
 
 @needs_numba
+def test_counts_are_brought_up_to_date_before_the_state_moves():
+    """The seeds' push runs on the host and may let adopters' counts lag; a move to another backend (the GPU's
+    way, here on the CPU) first brings them up to date, and the run gives the host's numbers."""
+    import scipy as sp
+
+    from sim.backend import Backend
+
+    ov = {**NETS["er"], **CASES["threshold"], "seeding.fraction": 0.4}
+    dense = sim.DiffusionModel("bass", seed=2, overrides=ov, device=Backend("cpu", np, sp.sparse, pushes="dense"))
+    assert not dense.engine._lagging
+    assert np.array_equal(dense.engine.counts, dense.graph.count_adopted(dense.state.adopted))
+    host = sim.DiffusionModel("bass", seed=2, overrides=ov)
+    assert host.engine._lagging
+    dense.run(), host.run()
+    assert np.array_equal(dense.state.adopted_at, host.state.adopted_at) and np.array_equal(dense.counts, host.counts)
+
+
+@needs_numba
 def test_lean_bass_keeps_no_state_per_person():
     m = sim.DiffusionModel("bass", seed=1, overrides={**NETS["er"], **CASES["bass"]})
     assert m.rule.lean and m.rule.push_watch == ("count",) and "term" not in m.engine.data
