@@ -48,7 +48,7 @@ __all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "e
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
 _KERNELS: dict = {}
-_rank_jit = _unrank_gaps_jit = _mulhi_jit = _jump_jit = None  # compiled helpers the kernels call (set by kernel)
+_rank_jit = _unrank_gaps_jit = _mulhi_jit = _jump_jit = _credit_jit = None  # compiled helpers the kernels call
 _prefetch = None  # _prefetch(array, i): ask for array[i]'s cache line now (set by kernel: an LLVM intrinsic)
 _AHEAD_ROW, _AHEAD_HITS = 32, 8  # how far ahead the push fetches rows and their hits (best of 16/4, 32/8, 64/16)
 _AHEAD_BITS = 128  # how many edges ahead the pull fetches a contact's bit (128: 1.8 s a pull at 6.8e7, 32: 2.1 s)
@@ -76,10 +76,11 @@ def kernel(name: str):
         import numba
 
         jit = numba.njit(cache=True, nogil=True)
-        global _rank_jit, _prefetch, _unrank_gaps_jit, _mulhi_jit, _jump_jit
+        global _rank_jit, _prefetch, _unrank_gaps_jit, _mulhi_jit, _jump_jit, _credit_jit
         _rank_jit, _prefetch, _unrank_gaps_jit = jit(_rank), _prefetch_intrinsic(), jit(_unrank_gaps)
         _mulhi_jit = jit(_mulhi)
         _jump_jit = jit(_jump)
+        _credit_jit = jit(_credit)
         _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill),
                         push=jit(_push), pull=jit(_pull), pull_left=jit(_pull_left), edge_degrees=jit(_edge_degrees),
                         edge_fill=jit(_edge_fill), rows_distinct=jit(_rows_distinct), bass=jit(_bass),
@@ -370,14 +371,19 @@ def _bass(u, media, media_each, term, dt, adopted, among, use_among, by_media, b
         total = m + term[i]
         rate = total if dt == 1.0 else total * dt
         if x < rate and not adopted[i]:
-            prob = rate if rate < 1.0 else 1.0
-            if m != 0.0 and x < prob * (m / total):
-                by_media[k_m] = i
-                k_m += 1
-            else:
-                by_wom[k_w] = i
-                k_w += 1
+            k_m, k_w = _credit_jit(i, x, m, total, rate, by_media, by_wom, k_m, k_w)
     return k_m, k_w
+
+
+def _credit(i, x, m, total, rate, by_media, by_wom, k_m, k_w):
+    # adopter i, whose draw x passed rate (= total * dt), goes to media if x is below the media share of the
+    # probability min(1, rate), as sim.rules.bass.bass_adopters has it, else to word of mouth
+    prob = rate if rate < 1.0 else 1.0
+    if m != 0.0 and x < prob * (m / total):
+        by_media[k_m] = i
+        return k_m + 1, k_w
+    by_wom[k_w] = i
+    return k_m, k_w + 1
 
 
 def _bass_lean(u, media, me, dt, adopted, among, use_among, by_media, by_wom, compact, counts, degree, per_k, n):
@@ -420,14 +426,7 @@ def _bass_lean(u, media, me, dt, adopted, among, use_among, by_media, by_wom, co
             base += n
         m = media[i * me]
         total = m + counts[i] * per_k[degree[i - base]]
-        rate = total * dt
-        prob = rate if rate < 1.0 else 1.0
-        if m != 0.0 and (u[a] if compact else u[i]) < prob * (m / total):
-            by_media[k_m] = i
-            k_m += 1
-        else:
-            by_wom[k_w] = i
-            k_w += 1
+        k_m, k_w = _credit_jit(i, u[a] if compact else u[i], m, total, total * dt, by_media, by_wom, k_m, k_w)
     return k_m, k_w
 
 
