@@ -130,8 +130,8 @@ class Engine:
         self._left_edges = None
         self._lagging = False
         if self.R == 1 and rule.monotone and not rule.adopter_counts and not self.complete:
-            self._left_edges = int(self.graph.in_indices.size) - int(
-                self.graph.in_degree.take(np.flatnonzero(self.adopted)).sum(dtype=np.int64))
+            held = int(self.graph.in_degree[self.adopted].sum(dtype=np.int64)) if self.adopted.any() else 0
+            self._left_edges = int(self.graph.in_indices.size) - held
         indices = None if self.complete else self.out[1]
         self.flat_type = (indices.dtype if indices is not None and self.size < np.iinfo(indices.dtype).max
                           else np.int64)
