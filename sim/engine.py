@@ -142,8 +142,9 @@ class Engine:
     def single(cls, model, rule, host, data: dict) -> "Engine":
         """A model's own engine (R = 1), on the host: the model's arrays, not copies."""
         st = model.state
-        arrays = {"adopted": st.adopted, "adopted_at": st.adopted_at, "channel": st.channel,
-                  "counts": np.zeros(model.n, dtype=np.int32)}
+        counts = np.empty(model.n, dtype=np.int32)
+        counts.fill(0)  # its memory touched in order now (0.04 s at 6.8e7) rather than at random by the first push
+        arrays = {"adopted": st.adopted, "adopted_at": st.adopted_at, "channel": st.channel, "counts": counts}
         cols = {**dict.fromkeys(RECORD_COLUMNS, np.int64), "cost": np.float64}
         if not rule.monotone:
             cols["new_leavers"] = np.int64
