@@ -202,12 +202,13 @@ def _kernel():
                                 BASS_KERNEL, "bouche_bass_decision")
 
 
-def engine_decision(eng, u, media_term, term, among=None):
+def engine_decision(eng, u, media_term, term, among=None, hazard=None):
     """The Bass decision of one engine step, by channel: index arrays on the CPU, one code per person
-    (the fused kernel on a GPU) with dense pushes. ``among``: as for :func:`bass_adopters`."""
+    (the fused kernel on a GPU) with dense pushes. ``among``: as for :func:`bass_adopters`; ``hazard``,
+    in place of ``term`` on the compiled path: as for :func:`sim.compiled.bass_decide`."""
     if not eng.be.dense:
         if compiled.use(eng.size) and eng.be.device == "cpu":  # one compiled pass, the same adopters
-            return compiled.bass_decide(u, media_term, term, eng.dt, eng.adopted, among)
+            return compiled.bass_decide(u, media_term, term, eng.dt, eng.adopted, among, hazard=hazard)
         return bass_adopters(u, media_term, term, eng.dt, eng.adopted, among)
     m = 0.0 if media_term is None else media_term
     if eng.be.device == "gpu":
@@ -331,9 +332,7 @@ class Bass(Rule):
             else:
                 return compiled.bass_decide(u.at(among), media_term, eng.data.get("term"), eng.dt, eng.adopted,
                                             among, compact=True, hazard=self._hazard(eng))
-        if self.lean:
-            return compiled.bass_decide(u, media_term, None, eng.dt, eng.adopted, among, hazard=self._hazard(eng))
-        return engine_decision(eng, u, media_term, eng.data["term"], among)
+        return engine_decision(eng, u, media_term, eng.data.get("term"), among, self._hazard(eng))
 
     def may_change(self, eng, n_new):
         if self.values["q"] <= 0:
