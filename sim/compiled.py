@@ -42,13 +42,14 @@ import numpy as np
 from sim.arrays import compact_indptr, drain
 
 __all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull",
-           "bass_decide", "draws_at", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM",
-           "PULL_LEFT"]
+           "bass_decide", "draws_at", "bins_for", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM",
+           "PULL_LEFT", "BIN_SHIFT", "BINNED_FROM"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
 _KERNELS: dict = {}
-_rank_jit = _unrank_gaps_jit = _mulhi_jit = _jump_jit = _credit_jit = None  # compiled helpers the kernels call
+# compiled helpers the kernels call
+_rank_jit = _unrank_gaps_jit = _mulhi_jit = _jump_jit = _credit_jit = _pcg_double_jit = _pcg_step_jit = None
 _prefetch = None  # _prefetch(array, i): ask for array[i]'s cache line now (set by kernel: an LLVM intrinsic)
 _AHEAD_ROW, _AHEAD_HITS = 32, 8  # how far ahead the push fetches rows and their hits (best of 16/4, 32/8, 64/16)
 _AHEAD_BITS = 128  # how many edges ahead the pull fetches a contact's bit (128: 1.8 s a pull at 6.8e7, 32: 2.1 s)
@@ -59,6 +60,10 @@ PULL_FROM = 1 / 5  # share of all edges a step's pushes reach from which recount
 # recounting the non-adopters alone is cheaper than a push once their edges are fewer than PULL_LEFT times the
 # push's hits (at 6.8e7 people, their rows lie apart: 5-12 ns an edge read, against 15-21 ns a count pushed)
 PULL_LEFT = 2
+# a push that counts only sorts its hits into bins of 2^BIN_SHIFT people first (4 bytes a hit, in a buffer
+# 25 % larger than the hits) once the hits reach BINNED_FROM times the counts: at 6.8e7 people, 10 ns a hit
+# against 17-20 at 7-10 % of the people adopting; at 3 %, 22 against 21 (too few hits share a count's line)
+BIN_SHIFT, BINNED_FROM = 17, 1 / 2
 
 
 def use(n: int) -> bool:
@@ -77,14 +82,17 @@ def kernel(name: str):
 
         jit = numba.njit(cache=True, nogil=True)
         global _rank_jit, _prefetch, _unrank_gaps_jit, _mulhi_jit, _jump_jit, _credit_jit
+        global _pcg_double_jit, _pcg_step_jit
         _rank_jit, _prefetch, _unrank_gaps_jit = jit(_rank), _prefetch_intrinsic(), jit(_unrank_gaps)
-        _mulhi_jit = jit(_mulhi)
+        _mulhi_jit = _mulhi_intrinsic()
+        _pcg_double_jit = jit(_pcg_double)
+        _pcg_step_jit = jit(_pcg_step)
         _jump_jit = jit(_jump)
         _credit_jit = jit(_credit)
         _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill),
-                        push=jit(_push), pull=jit(_pull), pull_left=jit(_pull_left), edge_degrees=jit(_edge_degrees),
-                        edge_fill=jit(_edge_fill), rows_distinct=jit(_rows_distinct), bass=jit(_bass),
-                        bass_lean=jit(_bass_lean), draws_at=jit(_draws_at))
+                        push=jit(_push), push_binned=jit(_push_binned), pull=jit(_pull), pull_left=jit(_pull_left),
+                        edge_degrees=jit(_edge_degrees), edge_fill=jit(_edge_fill), rows_distinct=jit(_rows_distinct),
+                        bass=jit(_bass), bass_lean=jit(_bass_lean), draws_at=jit(_draws_at))
     return _KERNELS[name]
 
 
@@ -200,6 +208,56 @@ def _push(indptr, indices, new, n, counts, sign, mode, need, adopted, term, weig
             elif mode == 2:
                 term[v] = c * weight[v]
     return k
+
+
+def _push_binned(indptr, indices, new, n, counts, sign, buf, shift, chunk):
+    # _push's count alone, in two passes: the hits are sorted into bins of 2^shift people (buf: len // bins
+    # slots a bin), then each bin is added to its stretch of counts, which then stays in cache. A random
+    # update costs a count's cache line read and written back; here the count is read in a stretch that
+    # its bin's hits share. A full bin's hit goes straight to counts (the same sums in any order); the bins
+    # are emptied into the counts whenever chunk hits have been sorted
+    bins = (len(counts) >> shift) + 1
+    cap = len(buf) // bins
+    fill = np.zeros(bins, np.int64)
+    last = len(new)
+    one = len(counts) == n
+    sorted_ = 0
+    for a in range(last):
+        if a + _AHEAD_ROW < last:
+            f = new[a + _AHEAD_ROW]
+            _prefetch(indices, indptr[f if one else f - (f // n) * n])
+        flat = new[a]
+        base = 0 if one else (flat // n) * n
+        row = flat - base
+        for e in range(indptr[row], indptr[row + 1]):
+            v = base + indices[e]
+            b = v >> shift
+            f = fill[b]
+            if f < cap:
+                buf[b * cap + f] = v
+                fill[b] = f + 1
+            else:
+                counts[v] += sign
+        sorted_ += indptr[row + 1] - indptr[row]
+        if sorted_ >= chunk or a == last - 1:
+            for b in range(bins):
+                for j in range(b * cap, b * cap + fill[b]):
+                    counts[buf[j]] += sign
+                fill[b] = 0
+            sorted_ = 0
+
+
+def bins_for(size: int) -> np.ndarray:
+    """A buffer for :func:`push`'s ``bins`` among ``size`` counts: room for ``size`` hits and a quarter more.
+
+    5 bytes a count (int32 indices; int64 past 2^31 counts), spread over the
+    bins so that each holds its share of hits drawn at random, and a quarter
+    more (a bin that fills sends the rest of its hits straight to the counts).
+    Pushes of more hits are sorted ``size`` at a time. Memory is taken as the
+    bins fill, so a run's buffer costs only what its largest push needs.
+    """
+    dtype = np.int32 if size <= np.iinfo(np.int32).max else np.int64
+    return np.empty(size + size // 4 + 64 * ((size >> BIN_SHIFT) + 1), dtype=dtype)
 
 
 def _pull(indptr, indices, n, bits, counts):
@@ -386,18 +444,31 @@ def _credit(i, x, m, total, rate, by_media, by_wom, k_m, k_w):
     return k_m, k_w + 1
 
 
-def _bass_lean(u, media, me, dt, adopted, among, use_among, by_media, by_wom, compact, counts, degree, per_k, n):
+def _bass_lean(u, media, me, dt, adopted, among, use_among, by_media, by_wom, compact, counts, degree, per_k, n,
+               pcg):
     # _bass with the hazard worked out as it is read, counts[i] * per_k[k_i] (per_k[k] = q / max(k, 1), looked
     # up rather than divided). Who adopts is found without a branch (each position written at the end of
     # by_wom, which moves on only for an adopter: a coin-flip branch costs more than the rest of the pass),
     # then the few adopters are split between the channels. media[i * me]: one number (me = 0) or one per
     # person (me = 1). The rate is total * dt even for dt = 1 (the same number). The two common cases (one
     # replicate, one media number: everyone, or the few left with their own draws) get loops of their own:
-    # flags tested inside the loop make it two to three times slower
+    # flags tested inside the loop make it two to three times slower. pcg: empty, or the (high, low) state and
+    # increment of NumPy's PCG64 whose next n doubles are everyone's draws: they are then made here (u[k]
+    # keeps the draw of the k-th adopter) and pcg left where rng.random(n) leaves it
     k = 0
     m0 = media[0]
     one = len(counts) == n
-    if one and me == 0 and not use_among:
+    drawn = len(pcg) > 0
+    if drawn:
+        hi, lo, ihi, ilo = pcg[0], pcg[1], pcg[2], pcg[3]
+        for i in range(n):
+            hi, lo, x = _pcg_step_jit(hi, lo, ihi, ilo)
+            rate = (m0 + counts[i] * per_k[degree[i]]) * dt
+            by_wom[k] = i
+            u[k] = x
+            k += (x < rate) & (not adopted[i])
+        pcg[0], pcg[1] = hi, lo
+    elif one and me == 0 and not use_among:
         for i in range(n):
             rate = (m0 + counts[i] * per_k[degree[i]]) * dt
             by_wom[k] = i
@@ -426,7 +497,8 @@ def _bass_lean(u, media, me, dt, adopted, among, use_among, by_media, by_wom, co
             base += n
         m = media[i * me]
         total = m + counts[i] * per_k[degree[i - base]]
-        k_m, k_w = _credit_jit(i, u[a] if compact else u[i], m, total, total * dt, by_media, by_wom, k_m, k_w)
+        x = u[j] if drawn else u[a] if compact else u[i]
+        k_m, k_w = _credit_jit(i, x, m, total, total * dt, by_media, by_wom, k_m, k_w)
     return k_m, k_w
 
 
@@ -438,18 +510,33 @@ def bass_decide(u, media_term, term, dt: float, adopted, among=None, compact: bo
     worked out for each non-adopter as it is read (``degree``: each of the n people's, replicates end to
     end in ``counts``; ``per_k[k]``: one adopted contact's weight for k contacts), rather than kept up to date
     at every push (``term`` is then None).
+    ``u`` may also be NumPy's PCG64 generator (with ``hazard``, one replicate, one media number, everyone):
+    the pass then makes everyone's draws ``u.random(n)`` itself as it reads each person, and leaves the
+    generator where that leaves it: no array of draws (8 bytes a person, written and read back).
     """
-    size = len(u) if among is None else len(among)
+    rng = u if isinstance(u, np.random.Generator) else None
+    size = (len(u) if among is None else len(among)) if rng is None else hazard[3]
     media = np.zeros(1) if media_term is None else np.atleast_1d(np.asarray(media_term, dtype=np.float64))
     by_media, by_wom = np.empty(size, np.int64), np.empty(size, np.int64)
     among_or_none = np.zeros(1, np.int64) if among is None else among
     if hazard is None:
         k_m, k_w = kernel("bass")(u, media, media.size > 1, term, float(dt), adopted, among_or_none,
                                   among is not None, by_media, by_wom, compact)
-    else:
-        counts, degree, per_k, n = hazard
-        k_m, k_w = kernel("bass_lean")(u, media, int(media.size > 1), float(dt), adopted, among_or_none,
-                                       among is not None, by_media, by_wom, compact, counts, degree, per_k, int(n))
+        return by_media[:k_m].copy(), by_wom[:k_w].copy()
+    counts, degree, per_k, n = hazard
+    pcg = np.zeros(0, np.uint64)
+    if rng is not None:
+        if among is not None or media.size > 1 or len(counts) != n:
+            raise ValueError("bass_decide draws for itself only for everyone in one replicate, one media number")
+        state = rng.bit_generator.state
+        s, inc = state["state"]["state"], state["state"]["inc"]
+        pcg = np.array([s >> 64, s & _M64, inc >> 64, inc & _M64], dtype=np.uint64)
+        u = np.empty(n)  # the adopters' draws, written from the front
+    k_m, k_w = kernel("bass_lean")(u, media, int(media.size > 1), float(dt), adopted, among_or_none,
+                                   among is not None, by_media, by_wom, compact, counts, degree, per_k, int(n), pcg)
+    if rng is not None:
+        state["state"]["state"] = int(pcg[0]) << 64 | int(pcg[1])
+        rng.bit_generator.state = state
     return by_media[:k_m].copy(), by_wom[:k_w].copy()
 
 
@@ -460,17 +547,43 @@ def bass_decide(u, media_term, term, dt: float, adopted, among=None, compact: bo
 # The 128-bit numbers are (high, low) pairs of uint64.
 
 _PCG_MULT = (2549297995355413924 << 64) + 4865540595714422341  # PCG64's multiplier, as in NumPy
+_PCG_HI, _PCG_LO = np.uint64(_PCG_MULT >> 64), np.uint64(_PCG_MULT & ((1 << 64) - 1))
 _M64 = (1 << 64) - 1
 _JUMPS: list = []  # (A^d, C_d) for d < 64, as uint64 (high, low) rows: built on first use
 
 
-def _mulhi(a, b):
-    # the high 64 bits of a·b (uint64), from 32-bit halves
-    m32, s32 = np.uint64(0xFFFFFFFF), np.uint64(32)
-    a0, a1, b0, b1 = a & m32, a >> s32, b & m32, b >> s32
-    p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
-    mid = (p00 >> s32) + (p01 & m32) + (p10 & m32)
-    return p11 + (p01 >> s32) + (p10 >> s32) + (mid >> s32)
+def _mulhi_intrinsic():
+    """``mulhi(a, b)`` for compiled code: the high 64 bits of the uint64 product (LLVM's 128-bit multiply)."""
+    from llvmlite import ir
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def mulhi(typingctx, a, b):
+        def codegen(context, builder, signature, args):
+            wide = ir.IntType(128)
+            product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+            return builder.trunc(builder.lshr(product, wide(64)), ir.IntType(64))
+
+        return types.uint64(types.uint64, types.uint64), codegen
+
+    return mulhi
+
+
+def _pcg_step(hi, lo, ihi, ilo):
+    # PCG64's next state, s·A + inc (mod 2^128), and the double rng.random() makes of it (XSL-RR output)
+    nl = lo * _PCG_LO
+    hi = _mulhi_jit(lo, _PCG_LO) + lo * _PCG_HI + hi * _PCG_LO + ihi
+    lo = nl + ilo
+    hi += np.uint64(1) if lo < nl else np.uint64(0)
+    return hi, lo, _pcg_double_jit(hi, lo)
+
+
+def _pcg_double(hi, lo):
+    x = hi ^ lo
+    rot = hi >> np.uint64(58)
+    out = (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))
+    return np.float64(out >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 def _jump(hi, lo, ihi, ilo, d, mult, plus):
@@ -494,10 +607,7 @@ def _draws_at(hi, lo, ihi, ilo, at, n, mult, plus, u):
     pos = 0
     for k in range(len(at)):
         hi, lo = _jump_jit(hi, lo, ihi, ilo, at[k] - pos + 1, mult, plus)  # to at[k], and its own step
-        x = hi ^ lo
-        rot = hi >> np.uint64(58)
-        out = (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))  # PCG's XSL-RR output
-        u[k] = np.float64(out >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+        u[k] = _pcg_double_jit(hi, lo)
         pos = at[k] + 1
     return _jump_jit(hi, lo, ihi, ilo, n - pos, mult, plus)
 
@@ -574,7 +684,7 @@ def pair_fill(chunks, cursor: np.ndarray, out: np.ndarray, L: int) -> None:
 
 
 def push(indptr, indices, new, n: int, counts, sign: int, mode: int, need=None, adopted=None, term=None,
-         weight=None, out=None) -> int:
+         weight=None, out=None, bins=None) -> int:
     """Add ``sign`` to ``counts[v]`` for every contact v of the people ``new``; see the module's summary.
 
     ``mode`` is :data:`PUSH_HITS` (``out`` receives every hit, in the order
@@ -583,7 +693,13 @@ def push(indptr, indices, new, n: int, counts, sign: int, mode: int, need=None, 
     :data:`PUSH_TERM` (``term[v] = counts[v] * weight[v]`` after each hit) or
     :data:`PUSH_COUNT` (nothing more).
     Returns how many entries of ``out`` were written.
+    ``bins`` (:data:`PUSH_COUNT` only): :func:`bins_for` the counts' size, to sort the hits
+    into bins of :data:`BIN_SHIFT` people before counting them: the same counts, twice as quick for many hits.
     """
+    if bins is not None and mode == PUSH_COUNT:
+        kernel("push_binned")(indptr, indices, new, n, counts, counts.dtype.type(sign), bins, BIN_SHIFT,
+                              len(counts))
+        return 0
     none_i, none_b, none_f = np.zeros(1, np.int32), np.zeros(1, np.bool_), np.zeros(1, np.float64)
     return kernel("push")(indptr, indices, new, n, counts, counts.dtype.type(sign), mode,
                           none_i if need is None else need, none_b if adopted is None else adopted,

@@ -70,6 +70,16 @@ class LazyDraws:
         self._take()
         return compiled.draws_at(self._eng.models[0].wom_rng, positions, self._eng.n)
 
+    def stream(self):
+        """The generator whose next n doubles are everyone's draws, for a compiled pass that draws them as it
+        reads each person (:func:`sim.compiled.bass_decide`); None if it cannot (not NumPy's PCG64). The
+        caller must leave it where n draws leave it."""
+        rng = self._eng.models[0].wom_rng
+        if self._all is not None or type(rng.bit_generator) is not np.random.PCG64:
+            return None
+        self._take()
+        return rng
+
     def settle(self) -> None:
         """Leave the generator where drawing everyone leaves it, if nothing was drawn."""
         if not self._drawn:
@@ -427,14 +437,14 @@ class Engine:
             self._lagging = False
             return None
         if total * 8 >= counts.size:  # as many hits as that: everyone may have moved (as add_hits)
-            compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
+            self._count(counts, new, sign, total)
             return None
         if not watch:
             out = np.empty(total, dtype=indices.dtype if self.R == 1 else self.flat_type)
             compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_HITS, out=out)
             return out
         if watch[0] == "count":  # the rule reads the counts when it decides
-            compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
+            self._count(counts, new, sign, total)
             return self.nobody
         data = self.data
         if watch[0] == "need":
@@ -445,6 +455,15 @@ class Engine:
         compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_TERM,
                       term=data[watch[1]], weight=data[watch[2]])
         return self.nobody
+
+    def _count(self, counts, new, sign: int, total: int) -> None:
+        """The compiled push that only counts ``total`` hits, sorted into bins first when they are many."""
+        bins = None
+        if total >= compiled.BINNED_FROM * counts.size:  # a buffer kept from step to step (5 bytes a count at most)
+            bins = self._buffers.get(("bins", counts.size))
+            if bins is None:
+                bins = self._buffers[("bins", counts.size)] = compiled.bins_for(counts.size)
+        compiled.push(*self.out, new, self.n, counts, sign, compiled.PUSH_COUNT, bins=bins)
 
     def exact_counts(self):
         """``counts``, with the adopters' brought up to date if they lag (one pull; see :attr:`Rule.adopter_counts`)."""

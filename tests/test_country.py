@@ -417,3 +417,75 @@ def test_a_steps_lazy_draws_are_drawn_once():
     ref = np.random.default_rng(2)
     ref.random(50)
     assert eng2.models[0].wom_rng.random() == ref.random()
+
+
+# -- draws made in the pass, hits sorted into bins ------------------------------------------------------------------
+
+@needs_numba
+@pytest.mark.parametrize("n", [1, 7, 4000, 100_003])
+def test_bass_draws_made_in_the_pass_are_numpys(n):
+    rng = np.random.default_rng(n)
+    counts, degree = rng.integers(0, 4, n).astype(np.int32), rng.integers(0, 9, n).astype(np.int32)
+    per_k = 0.4 / np.maximum(np.arange(9), 1)
+    adopted = rng.random(n) < 0.3
+    for media in (None, 0.05):
+        a, b = np.random.default_rng(11), np.random.default_rng(11)
+        drawn = compiled.bass_decide(a, media, None, 0.5, adopted, hazard=(counts, degree, per_k, n))
+        given = compiled.bass_decide(b.random(n), media, None, 0.5, adopted, hazard=(counts, degree, per_k, n))
+        assert all(np.array_equal(x, y) for x, y in zip(drawn, given))  # the same adopters, by channel
+        assert a.bit_generator.state == b.bit_generator.state  # the generator left where rng.random(n) leaves it
+    assert len(drawn[0]) + len(drawn[1]) > 0 or n < 10
+    with pytest.raises(ValueError, match="everyone"):
+        compiled.bass_decide(a, 0.1, None, 1.0, adopted, np.arange(n), hazard=(counts, degree, per_k, n))
+
+
+@needs_numba
+def test_lazy_draws_hand_over_the_stream_once_and_only_pcg64():
+    from sim.engine import LazyDraws
+
+    eng = type("E", (), {"n": 5, "models": [type("M", (), {"wom_rng": np.random.default_rng(2)})()]})()
+    lazy = LazyDraws(eng)
+    assert lazy.stream() is eng.models[0].wom_rng
+    with pytest.raises(RuntimeError, match="drawn once"):
+        lazy.everyone()
+    eng.models[0].wom_rng = np.random.Generator(np.random.Philox(1))
+    assert LazyDraws(eng).stream() is None  # no skipping or drawing in the pass: everyone() as before
+
+
+@needs_numba
+@pytest.mark.parametrize("R", [1, 3])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_binned_pushes_count_what_plain_pushes_count(monkeypatch, R, sign):
+    monkeypatch.setattr(compiled, "BIN_SHIFT", 4)  # bins of 16 people: many bins, and the hub's bin overflows
+    rng = np.random.default_rng(R)
+    n = 3000
+    src = np.concatenate([rng.integers(0, n, 40_000), rng.integers(0, n, 5000)])
+    dst = np.concatenate([rng.integers(0, n, 40_000), np.full(5000, 7)])  # person 7 hears from 5000
+    g = from_edges(n, src, dst, directed=True)
+    indptr, indices = g.out_rows
+    new = np.sort(rng.choice(R * n, size=R * n // 2, replace=False)).astype(np.int64)
+    plain, binned = np.zeros(R * n, np.int32), np.zeros(R * n, np.int32)
+    compiled.push(indptr, indices, new, n, plain, sign, compiled.PUSH_COUNT)
+    bins = compiled.bins_for(R * n)
+    hits = int((indptr[new % n + 1] - indptr[new % n]).sum())
+    assert hits > R * n  # more hits than the buffer sorts at once: emptied into the counts on the way
+    compiled.push(indptr, indices, new, n, binned, sign, compiled.PUSH_COUNT, bins=bins)
+    assert np.array_equal(plain, binned) and plain[7::n].min() * sign > 1000
+    expected = np.zeros(R * n, np.int64)
+    rows = new % n
+    np.add.at(expected, np.repeat(new - rows, indptr[rows + 1] - indptr[rows]) + indices[
+        np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in rows])], sign)
+    assert np.array_equal(binned, expected)
+
+
+@needs_numba
+def test_steps_with_binned_pushes_give_the_numpy_steps_numbers(monkeypatch):
+    monkeypatch.setattr(compiled, "BIN_SHIFT", 6)
+    monkeypatch.setattr(compiled, "BINNED_FROM", 0)  # every counting push sorts its hits first
+    for case in ("bass", "bass, partial reach"):
+        ov = {**NETS["ba"], **CASES[case]}
+        a = sim.run("bass", seed=4, overrides=ov)
+        assert ("bins", 4000) in a.model.engine._buffers
+        b = _numpy_way(monkeypatch, sim.run, "bass", seed=4, overrides=ov)
+        assert a.timeseries.equals(b.timeseries)
+        assert np.array_equal(a.model.state.adopted_at, b.model.state.adopted_at)

@@ -326,13 +326,16 @@ class Bass(Rule):
         if u is None:
             return eng.nobody, eng.nobody
         among = None if eng.be.dense else self._left(eng)
+        hazard = self._hazard(eng)
         if hasattr(u, "at"):  # drawn lazily (lazy_draws): only the people left, once they are few
-            if among is None:
-                u = u.everyone()
-            else:
+            if among is not None:
                 return compiled.bass_decide(u.at(among), media_term, eng.data.get("term"), eng.dt, eng.adopted,
-                                            among, compact=True, hazard=self._hazard(eng))
-        return engine_decision(eng, u, media_term, eng.data.get("term"), among, self._hazard(eng))
+                                            among, compact=True, hazard=hazard)
+            rng = u.stream() if hazard is not None and np.ndim(media_term) == 0 else None
+            if rng is not None:  # everyone's draws, made as the compiled pass reads each person
+                return compiled.bass_decide(rng, media_term, None, eng.dt, eng.adopted, hazard=hazard)
+            u = u.everyone()
+        return engine_decision(eng, u, media_term, eng.data.get("term"), among, hazard)
 
     def may_change(self, eng, n_new):
         if self.values["q"] <= 0:
