@@ -42,8 +42,8 @@ import numpy as np
 from sim.arrays import compact_indptr, drain
 
 __all__ = ["AVAILABLE", "FROM", "use", "kernel", "pair_degrees", "pair_fill", "edges_csr", "push", "pull",
-           "bass_decide", "draws_at", "bins_for", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM",
-           "PULL_LEFT", "BIN_SHIFT", "BINNED_FROM"]
+           "bass_decide", "draws_at", "PUSH_HITS", "PUSH_NEED", "PUSH_TERM", "PUSH_COUNT", "PULL_FROM",
+           "PULL_LEFT"]
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("llvmlite") is not None
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
@@ -60,10 +60,6 @@ PULL_FROM = 1 / 5  # share of all edges a step's pushes reach from which recount
 # recounting the non-adopters alone is cheaper than a push once their edges are fewer than PULL_LEFT times the
 # push's hits (at 6.8e7 people, their rows lie apart: 5-12 ns an edge read, against 15-21 ns a count pushed)
 PULL_LEFT = 2
-# a push that counts only sorts its hits into bins of 2^BIN_SHIFT people first (4 bytes a hit, in a buffer
-# 25 % larger than the hits) once the hits reach BINNED_FROM times the counts: at 6.8e7 people, 10 ns a hit
-# against 17-20 at 7-10 % of the people adopting; at 3 %, 22 against 21 (too few hits share a count's line)
-BIN_SHIFT, BINNED_FROM = 17, 1 / 2
 
 
 def use(n: int) -> bool:
@@ -90,7 +86,7 @@ def kernel(name: str):
         _jump_jit = jit(_jump)
         _credit_jit = jit(_credit)
         _KERNELS.update(block_pairs=jit(_block_pairs), pair_degrees=jit(_pair_degrees), pair_fill=jit(_pair_fill),
-                        push=jit(_push), push_binned=jit(_push_binned), pull=jit(_pull), pull_left=jit(_pull_left),
+                        push=jit(_push), pull=jit(_pull), pull_left=jit(_pull_left),
                         edge_degrees=jit(_edge_degrees), edge_fill=jit(_edge_fill), rows_distinct=jit(_rows_distinct),
                         bass=jit(_bass), bass_lean=jit(_bass_lean), draws_at=jit(_draws_at))
     return _KERNELS[name]
@@ -208,56 +204,6 @@ def _push(indptr, indices, new, n, counts, sign, mode, need, adopted, term, weig
             elif mode == 2:
                 term[v] = c * weight[v]
     return k
-
-
-def _push_binned(indptr, indices, new, n, counts, sign, buf, shift, chunk):
-    # _push's count alone, in two passes: the hits are sorted into bins of 2^shift people (buf: len // bins
-    # slots a bin), then each bin is added to its stretch of counts, which then stays in cache. A random
-    # update costs a count's cache line read and written back; here the count is read in a stretch that
-    # its bin's hits share. A full bin's hit goes straight to counts (the same sums in any order); the bins
-    # are emptied into the counts whenever chunk hits have been sorted
-    bins = (len(counts) >> shift) + 1
-    cap = len(buf) // bins
-    fill = np.zeros(bins, np.int64)
-    last = len(new)
-    one = len(counts) == n
-    sorted_ = 0
-    for a in range(last):
-        if a + _AHEAD_ROW < last:
-            f = new[a + _AHEAD_ROW]
-            _prefetch(indices, indptr[f if one else f - (f // n) * n])
-        flat = new[a]
-        base = 0 if one else (flat // n) * n
-        row = flat - base
-        for e in range(indptr[row], indptr[row + 1]):
-            v = base + indices[e]
-            b = v >> shift
-            f = fill[b]
-            if f < cap:
-                buf[b * cap + f] = v
-                fill[b] = f + 1
-            else:
-                counts[v] += sign
-        sorted_ += indptr[row + 1] - indptr[row]
-        if sorted_ >= chunk or a == last - 1:
-            for b in range(bins):
-                for j in range(b * cap, b * cap + fill[b]):
-                    counts[buf[j]] += sign
-                fill[b] = 0
-            sorted_ = 0
-
-
-def bins_for(size: int) -> np.ndarray:
-    """A buffer for :func:`push`'s ``bins`` among ``size`` counts: room for ``size`` hits and a quarter more.
-
-    5 bytes a count (int32 indices; int64 past 2^31 counts), spread over the
-    bins so that each holds its share of hits drawn at random, and a quarter
-    more (a bin that fills sends the rest of its hits straight to the counts).
-    Pushes of more hits are sorted ``size`` at a time. Memory is taken as the
-    bins fill, so a run's buffer costs only what its largest push needs.
-    """
-    dtype = np.int32 if size <= np.iinfo(np.int32).max else np.int64
-    return np.empty(size + size // 4 + 64 * ((size >> BIN_SHIFT) + 1), dtype=dtype)
 
 
 def _pull(indptr, indices, n, bits, counts):
@@ -684,7 +630,7 @@ def pair_fill(chunks, cursor: np.ndarray, out: np.ndarray, L: int) -> None:
 
 
 def push(indptr, indices, new, n: int, counts, sign: int, mode: int, need=None, adopted=None, term=None,
-         weight=None, out=None, bins=None) -> int:
+         weight=None, out=None) -> int:
     """Add ``sign`` to ``counts[v]`` for every contact v of the people ``new``; see the module's summary.
 
     ``mode`` is :data:`PUSH_HITS` (``out`` receives every hit, in the order
@@ -693,13 +639,12 @@ def push(indptr, indices, new, n: int, counts, sign: int, mode: int, need=None, 
     :data:`PUSH_TERM` (``term[v] = counts[v] * weight[v]`` after each hit) or
     :data:`PUSH_COUNT` (nothing more).
     Returns how many entries of ``out`` were written.
-    ``bins`` (:data:`PUSH_COUNT` only): :func:`bins_for` the counts' size, to sort the hits
-    into bins of :data:`BIN_SHIFT` people before counting them: the same counts, twice as quick for many hits.
+
+    (Sorting the hits into bins of 2^17 people first, so that each bin's
+    counts are added while in cache, was measured at 6.8e7 people: Bass 5 %
+    quicker on Erdős–Rényi, 10 % slower on communities, whose contacts are
+    already near in memory, for 5 bytes a person more. Not kept.)
     """
-    if bins is not None and mode == PUSH_COUNT:
-        kernel("push_binned")(indptr, indices, new, n, counts, counts.dtype.type(sign), bins, BIN_SHIFT,
-                              len(counts))
-        return 0
     none_i, none_b, none_f = np.zeros(1, np.int32), np.zeros(1, np.bool_), np.zeros(1, np.float64)
     return kernel("push")(indptr, indices, new, n, counts, counts.dtype.type(sign), mode,
                           none_i if need is None else need, none_b if adopted is None else adopted,

@@ -437,14 +437,14 @@ class Engine:
             self._lagging = False
             return None
         if total * 8 >= counts.size:  # as many hits as that: everyone may have moved (as add_hits)
-            self._count(counts, new, sign, total)
+            compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
             return None
         if not watch:
             out = np.empty(total, dtype=indices.dtype if self.R == 1 else self.flat_type)
             compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_HITS, out=out)
             return out
         if watch[0] == "count":  # the rule reads the counts when it decides
-            self._count(counts, new, sign, total)
+            compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_COUNT)
             return self.nobody
         data = self.data
         if watch[0] == "need":
@@ -455,15 +455,6 @@ class Engine:
         compiled.push(indptr, indices, new, self.n, counts, sign, compiled.PUSH_TERM,
                       term=data[watch[1]], weight=data[watch[2]])
         return self.nobody
-
-    def _count(self, counts, new, sign: int, total: int) -> None:
-        """The compiled push that only counts ``total`` hits, sorted into bins first when they are many."""
-        bins = None
-        if total >= compiled.BINNED_FROM * counts.size:  # a buffer kept from step to step (5 bytes a count at most)
-            bins = self._buffers.get(("bins", counts.size))
-            if bins is None:
-                bins = self._buffers[("bins", counts.size)] = compiled.bins_for(counts.size)
-        compiled.push(*self.out, new, self.n, counts, sign, compiled.PUSH_COUNT, bins=bins)
 
     def exact_counts(self):
         """``counts``, with the adopters' brought up to date if they lag (one pull; see :attr:`Rule.adopter_counts`)."""

@@ -419,7 +419,7 @@ def test_a_steps_lazy_draws_are_drawn_once():
     assert eng2.models[0].wom_rng.random() == ref.random()
 
 
-# -- draws made in the pass, hits sorted into bins ------------------------------------------------------------------
+# -- draws made in the pass ------------------------------------------------------------------------------------------
 
 @needs_numba
 @pytest.mark.parametrize("n", [1, 7, 4000, 100_003])
@@ -450,42 +450,3 @@ def test_lazy_draws_hand_over_the_stream_once_and_only_pcg64():
         lazy.everyone()
     eng.models[0].wom_rng = np.random.Generator(np.random.Philox(1))
     assert LazyDraws(eng).stream() is None  # no skipping or drawing in the pass: everyone() as before
-
-
-@needs_numba
-@pytest.mark.parametrize("R", [1, 3])
-@pytest.mark.parametrize("sign", [1, -1])
-def test_binned_pushes_count_what_plain_pushes_count(monkeypatch, R, sign):
-    monkeypatch.setattr(compiled, "BIN_SHIFT", 4)  # bins of 16 people: many bins, and the hub's bin overflows
-    rng = np.random.default_rng(R)
-    n = 3000
-    src = np.concatenate([rng.integers(0, n, 40_000), rng.integers(0, n, 5000)])
-    dst = np.concatenate([rng.integers(0, n, 40_000), np.full(5000, 7)])  # person 7 hears from 5000
-    g = from_edges(n, src, dst, directed=True)
-    indptr, indices = g.out_rows
-    new = np.sort(rng.choice(R * n, size=R * n // 2, replace=False)).astype(np.int64)
-    plain, binned = np.zeros(R * n, np.int32), np.zeros(R * n, np.int32)
-    compiled.push(indptr, indices, new, n, plain, sign, compiled.PUSH_COUNT)
-    bins = compiled.bins_for(R * n)
-    hits = int((indptr[new % n + 1] - indptr[new % n]).sum())
-    assert hits > R * n  # more hits than the buffer sorts at once: emptied into the counts on the way
-    compiled.push(indptr, indices, new, n, binned, sign, compiled.PUSH_COUNT, bins=bins)
-    assert np.array_equal(plain, binned) and plain[7::n].min() * sign > 1000
-    expected = np.zeros(R * n, np.int64)
-    rows = new % n
-    np.add.at(expected, np.repeat(new - rows, indptr[rows + 1] - indptr[rows]) + indices[
-        np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in rows])], sign)
-    assert np.array_equal(binned, expected)
-
-
-@needs_numba
-def test_steps_with_binned_pushes_give_the_numpy_steps_numbers(monkeypatch):
-    monkeypatch.setattr(compiled, "BIN_SHIFT", 6)
-    monkeypatch.setattr(compiled, "BINNED_FROM", 0)  # every counting push sorts its hits first
-    for case in ("bass", "bass, partial reach"):
-        ov = {**NETS["ba"], **CASES[case]}
-        a = sim.run("bass", seed=4, overrides=ov)
-        assert ("bins", 4000) in a.model.engine._buffers
-        b = _numpy_way(monkeypatch, sim.run, "bass", seed=4, overrides=ov)
-        assert a.timeseries.equals(b.timeseries)
-        assert np.array_equal(a.model.state.adopted_at, b.model.state.adopted_at)
