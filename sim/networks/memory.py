@@ -26,8 +26,9 @@ __all__ = ["PER_PERSON", "PER_PERSON_IMPLICIT", "PER_LINK", "MAX_PEOPLE", "expec
            "graph_bytes", "machine_bytes", "available_bytes", "fits_now", "format_bytes", "check_memory",
            "require_memory", "check_people"]
 
-# Bytes the smallest run keeps per person: row pointers (int64) and the run's int32 copy of them,
-# the degree (int32), the state (adopted, step, channel: 6) and the count of adopted contacts (int32)
+# Bytes a run keeps per person, at worst: row pointers (int64 past 2^31 entries, else int32), the degree
+# (int32), the state (adopted, step, channel: 6), the count of adopted contacts (int32) and one int32 a rule
+# may keep (a threshold as a count of contacts)
 PER_PERSON = 8 + 4 + 4 + 6 + 4
 PER_PERSON_IMPLICIT = 4 + 6 + 4  # the complete graph stores no rows: degree, state, counts
 PER_LINK = 4  # an int32 column index per directed link (an undirected edge is two)
