@@ -101,3 +101,33 @@ def matvec_s(graph, repeats: int = 5) -> float:
         A @ x
         times.append(time.perf_counter() - t)
     return statistics.median(times)
+
+
+def push_s(graph, steps: int = 20, seed: int = 0) -> float:
+    """What an exact Bass run cannot avoid: every person, once adopted, tells each contact once.
+
+    Everyone is pushed once, in ``steps`` sorted batches of random people
+    (a Bass run's adopters arrive so), by the engine's compiled push that only
+    counts (:func:`sim.compiled.push`); the wall time of all the pushes. NaN
+    without Numba.
+    """
+    import time
+
+    import numpy as np
+
+    from sim import compiled
+
+    if not compiled.AVAILABLE:
+        return float("nan")
+    indptr, indices = graph.out_rows
+    counts = np.zeros(graph.n, dtype=np.int32)
+    counts.fill(0)
+    order = np.random.default_rng(seed).permutation(graph.n)
+    batches = [np.sort(b).astype(np.int64) for b in np.array_split(order, steps)]
+    del order
+    compiled.push(indptr, indices, batches[0][:1], graph.n, counts, 1, compiled.PUSH_COUNT)  # compiled, warm
+    counts.fill(0)
+    t = time.perf_counter()
+    for new in batches:
+        compiled.push(indptr, indices, new, graph.n, counts, 1, compiled.PUSH_COUNT)
+    return time.perf_counter() - t

@@ -16,7 +16,9 @@ quiescence; the run must end above 90 % adopted), and ``bass``, Bass
 q = 0.38 with advertising p = 0.03 reaching everyone, 50 steps. Beside them,
 the **floor**: one float32 CSR mat-vec on the stored graph, in this process
 (a synchronous step reads every edge once: the run-only time is also given
-in mat-vecs). Targets (one core): 6.8 × 10^7 within 45 s including the build
+in mat-vecs), and for Bass the **push floor**: every person's contacts told
+once, in 20 sorted batches, by the compiled push (what an exact Bass run does
+whatever else it does: :func:`benchmarks._proc.push_s`). Targets (one core): 6.8 × 10^7 within 45 s including the build
 and 10 s prebuilt; 10^8 within 60 s and 10 GB including the build.
 
 ``--sweep`` adds a 2-worker sweep of 4 runs on the stored graph: the time per
@@ -146,19 +148,22 @@ def _summary(folder: Path) -> dict:
     return {"final_share": s["final_fraction"], "steps": s["steps_run"], "final": s["final_adopters"]}
 
 
-_MATVEC = """
+_FLOOR = """
 import json, sys
-from benchmarks._proc import matvec_s
+from benchmarks._proc import matvec_s, push_s
 from sim.networks import store
-print(json.dumps({"s": matvec_s(store.open_graph(sys.argv[1]), repeats=3)}))
+g = store.open_graph(sys.argv[1])
+print(json.dumps({"s": matvec_s(g, repeats=3) if sys.argv[2] == "matvec" else push_s(g)}))
 """
 
 
-def _matvec(path: Path) -> float:
-    """The floor, measured in a child of its own: this process stays small, since a child started from it
-    inherits its peak memory (Linux carries the peak across exec), which would then count in the child's."""
-    out = subprocess.run([sys.executable, "-c", _MATVEC, str(path)], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}, check=False)
+def _floor(path: Path, kind: str = "matvec") -> float:
+    """A floor (``matvec``: one CSR mat-vec; ``push``: :func:`benchmarks._proc.push_s`), measured in a child
+    of its own: this process stays small, since a child started from it inherits its peak memory (Linux
+    carries the peak across exec), which would then count in the child's."""
+    out = subprocess.run([sys.executable, "-c", _FLOOR, str(path), kind], cwd=ROOT, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"},
+                         check=False)
     return json.loads(out.stdout.strip().splitlines()[-1])["s"] if out.returncode == 0 else float("nan")
 
 
@@ -179,10 +184,14 @@ def _case(family: str, n: int, folder: Path, report: dict, key: str, workloads=W
         return
     size = path.stat().st_size
     _row(f"{family}: bouche graph build ({size / 2**30:.2f} GiB file)", r)
-    floor = _matvec(path)
+    floor = _floor(path)
     print(f"  {family}: floor, one CSR mat-vec: {floor:.3f} s", flush=True)
     report[key] = {"graph_build": {k: r[k] for k in ("wall_s", "peak_bytes")}, "file_bytes": size,
                    "matvec_s": floor}
+    if "bass" in workloads:
+        pushes = report[key]["push_s"] = _floor(path, "push")
+        print(f"  {family}: floor of an exact Bass run, every person's contacts told once "
+              f"(20 steps of compiled pushes): {pushes:.3f} s", flush=True)
     for name in workloads:
         for mode in ("prebuilt", "build+run"):
             out = folder / f"run-{family}-{name}-{mode.replace('+', '')}"
@@ -195,7 +204,8 @@ def _case(family: str, n: int, folder: Path, report: dict, key: str, workloads=W
                 report[key][f"{name} {mode}"] = {"error": r["stderr"]}
                 continue
             s = _summary(out)
-            _row(f"{family}: {name}, {mode}", r, f"{s['final_share']:.1%} adopted in {s['steps']} steps")
+            ratio = f", {r['wall_s'] / floor:.1f} mat-vecs" if mode == "prebuilt" and floor > 0 else ""
+            _row(f"{family}: {name}, {mode}", r, f"{s['final_share']:.1%} adopted in {s['steps']} steps{ratio}")
             report[key][f"{name} {mode}"] = {"wall_s": r["wall_s"], "peak_bytes": r["peak_bytes"], **s}
 
 
