@@ -53,8 +53,10 @@ of replicate r is entry ``r * n + i`` of every array). What a rule declares:
     Whether :meth:`Rule.decide` takes its uniforms lazily: on the CPU with
     Numba and one replicate, ``u`` is then a :class:`sim.engine.LazyDraws`,
     whose ``at(people)`` draws only those people's numbers (the same as
-    everyone's draw would give them; Bass, once few are left) and which
-    behaves as everyone's draws when used as an array.
+    everyone's draw would give them; Bass, once few are left), whose
+    ``stream()`` hands over the generator itself to a compiled pass that makes
+    everyone's draws as it reads each person (Bass, while many are left), and
+    which behaves as everyone's draws when used as an array.
 ``media_each``
     Whether it reads each medium apart: :meth:`Rule.decide` then gets, in
     place of the summed persuasion, one entry per medium (None while it is
