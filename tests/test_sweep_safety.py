@@ -410,18 +410,77 @@ def test_sigterm_stops_like_ctrl_c_and_the_sweep_resumes_to_the_same_tables(tmp_
 
 
 def test_sigterm_handler_is_installed_only_around_the_sweep():
-    before = signal.getsignal(signal.SIGTERM)
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     seen = []
 
     class Probe(SerialExecutor):
         def submit(self, fn, /, *args, **kwargs):
-            seen.append(signal.getsignal(signal.SIGTERM))
+            seen.append({s: signal.getsignal(s) for s in before})
             return super().submit(fn, *args, **kwargs)
 
     sim.sweep("bass", vary={"wom.q": [0.1]}, overrides={"network.n": 200, "run.steps": 3}, executor=Probe(),
               workers=1)
-    assert seen and seen[0] not in (before, signal.SIG_DFL)
+    assert seen and all(seen[0][s] not in (before[s], signal.SIG_DFL) for s in before)
+    assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_signals_wait_for_the_dispatch_loop_while_a_pool_runs():
+    from sim.experiments.runner import SweepTerminated, _Stop
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        stop = _Stop()
+        with pytest.raises(KeyboardInterrupt):
+            with stop.deferring():
+                stop.handler(signal.SIGINT, None)  # noted: whatever the main thread does goes on
+                noted = stop.signum
+            raise AssertionError("not reached: leaving raises what was noted")
+        assert noted == signal.SIGINT
+        stop = _Stop()
+        with stop.deferring():
+            stop.handler(signal.SIGTERM, None)
+            assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN  # once: the clean stop is under way
+            with pytest.raises(SweepTerminated):
+                stop.check()  # the loop's next look
+            with pytest.raises(KeyboardInterrupt):
+                stop.handler(signal.SIGINT, None)  # a second signal does not wait
+            stop.signum = None
+        with pytest.raises(SweepTerminated):
+            _Stop().handler(signal.SIGTERM, None)  # not deferring (this process runs the runs): at once
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@pytest.mark.skipif(not LINUX, reason="sends itself a signal")
+def test_sigterm_inside_a_pools_submit_stops_the_sweep_cleanly(tmp_path):
+    from sim.experiments.executors import LocalPool
+    from sim.experiments.runner import SweepTerminated
+
+    returned = []
+
+    class Pool(LocalPool):  # SIGTERM arrives while the pool is busy with its own bookkeeping
+        def submit(self, fn, /, *args, **kwargs):
+            if not returned:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # the handler runs here, in the middle of submit
+            future = super().submit(fn, *args, **kwargs)
+            returned.append(True)
+            return future
+
+    pool = Pool(2)
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SweepTerminated):
+            sim.sweep("bass", vary={"wom.q": [0.1, 0.2]}, replicates=3, executor=pool, workers=2,
+                      overrides={"network.n": 300, "run.steps": 5}, out=tmp_path / "s", plots=False)
+    finally:
+        pool.stop()
+        pool.shutdown(wait=True, cancel_futures=True)
+    assert returned  # submit was not cut short: the stop came at the loop's next look
     assert signal.getsignal(signal.SIGTERM) == before
+    res = sim.sweep("bass", vary={"wom.q": [0.1, 0.2]}, replicates=3, workers=1, resume=True,
+                    overrides={"network.n": 300, "run.steps": 5}, out=tmp_path / "s", plots=False)
+    assert len(res.runs) == 6 and (res.runs["status"] == "ok").all()
 
 
 # -- 4. a run that kills its worker is a failed run, not the end of the sweep -------------------------------------

@@ -18,6 +18,11 @@ the sweep goes on. A Dask ``KilledWorker`` is handled the same way.
 stops a sweep running in the main thread as Ctrl-C does: it raises
 :class:`SweepTerminated` (a :class:`KeyboardInterrupt`), the workers are
 killed, the stored parts are kept and ``resume=True`` continues the sweep.
+While workers run the runs, both signals are acted on at the dispatch loop's
+next look (within a quarter of a second), never in the middle of the pool's
+own bookkeeping: an exception raised there, as a signal's handler raises it
+wherever the main thread is, could leave the pool's threads waiting forever
+(a sweep that hangs instead of stopping) or be lost.
 
 Examples
 --------
@@ -52,6 +57,7 @@ from sim import rules
 from sim.backend import get_backend
 from sim.errors import ConfigError
 from sim.experiments import executors
+from sim.experiments.executors import SerialExecutor
 from sim.experiments.progress import Progress
 from sim.experiments.spec import SweepSpec, load_spec
 from sim.experiments.store import DamagedParts, Store
@@ -239,21 +245,26 @@ def _aborted(exc: BaseException, hint: str = "") -> SweepAborted:
     return SweepAborted(f"{type(exc).__name__}: {exc}".splitlines()[0] + hint)
 
 
-def _wait(in_flight: dict, executor) -> set:
-    """The tasks done, waiting for the first; meanwhile note the workers' peak memory (local pools)."""
+def _wait(in_flight: dict, executor, stop: _Stop | None = None) -> set:
+    """The tasks done, waiting for the first; meanwhile note the workers' peak memory (local pools), and stop
+    if a signal asked for it (``stop``)."""
     sample = getattr(executor, "sample_memory", None)
-    if sample is None:
+    if sample is None and stop is None:
         return wait(in_flight, return_when=FIRST_COMPLETED)[0]
     every = 0.05 if any(alone for _, alone, _ in in_flight.values()) else 0.25
     while True:
-        sample()
+        if sample is not None:
+            sample()
+        if stop is not None:
+            stop.check()
         done = wait(in_flight, timeout=every, return_when=FIRST_COMPLETED)[0]
         if done:
             return done
 
 
 def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int | None = None,
-            retry_failed: bool = False, progress: bool | None = None, device: str = "cpu") -> dict:
+            retry_failed: bool = False, progress: bool | None = None, device: str = "cpu",
+            stop: _Stop | None = None) -> dict:
     """Run every run of ``spec`` not yet stored; returns counts and the first failures.
 
     Every batch runs on ``executor``. A batch lost with its worker process
@@ -261,7 +272,9 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
     pool has restarted (``executor.restart()``, :class:`~sim.experiments.
     executors.LocalPool`); an executor that cannot restart aborts the sweep.
     This process runs no batch of its own while a pool works (the
-    out-of-memory killer may pick it).
+    out-of-memory killer may pick it). ``stop`` (see :func:`_stops`): the
+    signals that stop the sweep, acted on between the loop's steps while
+    another executor than this process runs the runs.
     """
     stored = store.stored()
     skip = {k for k, status in stored.items() if status == "ok" or not retry_failed}
@@ -275,31 +288,34 @@ def execute(spec: SweepSpec, store: Store, executor, width: int, *, batch: int |
     window = 2 * width + 1 if width > 1 else 1
     in_flight: dict = {}  # future -> (its runs, whether it is one suspect run alone, when it was sent)
     suspects: deque = deque()  # runs of batches lost with their worker, to run again alone
+    # signals wait for the loop's next look while a pool runs the runs (see the module's summary)
+    deferring = stop.deferring(not isinstance(executor, SerialExecutor)) if stop else contextlib.nullcontext()
     try:
-        while True:
-            if suspects:
+        with deferring:
+            while True:
+                if suspects:
+                    if not in_flight:
+                        run = suspects.popleft()
+                        in_flight[d.submit(executor, [run])] = ([run], True, time.perf_counter())
+                else:
+                    while len(in_flight) < window and d.remaining > 0:
+                        chunk = d.next_batch()
+                        in_flight[d.submit(executor, chunk)] = (chunk, False, time.perf_counter())
                 if not in_flight:
-                    run = suspects.popleft()
-                    in_flight[d.submit(executor, [run])] = ([run], True, time.perf_counter())
-            else:
-                while len(in_flight) < window and d.remaining > 0:
-                    chunk = d.next_batch()
-                    in_flight[d.submit(executor, chunk)] = (chunk, False, time.perf_counter())
-            if not in_flight:
-                break
-            lost = []
-            for future in _wait(in_flight, executor):
-                chunk, alone, sent = in_flight.pop(future)
-                try:
-                    records = future.result()
-                except Exception as exc:
-                    if not _worker_lost(exc):
-                        raise _aborted(exc) from exc
-                    lost.append((chunk, alone, sent, exc))
-                    continue
-                d.stored(chunk, records)
-            if lost:
-                _recover(executor, d, in_flight, lost, suspects)
+                    break
+                lost = []
+                for future in _wait(in_flight, executor, stop):
+                    chunk, alone, sent = in_flight.pop(future)
+                    try:
+                        records = future.result()
+                    except Exception as exc:
+                        if not _worker_lost(exc):
+                            raise _aborted(exc) from exc
+                        lost.append((chunk, alone, sent, exc))
+                        continue
+                    d.stored(chunk, records)
+                if lost:
+                    _recover(executor, d, in_flight, lost, suspects)
     finally:
         for future in in_flight:
             future.cancel()
@@ -340,22 +356,62 @@ def _recover(executor, d: _Dispatch, in_flight: dict, lost: list, suspects: dequ
         log.warning("a worker process died (%s); the %d runs in flight with it run again, one at a time", how, again)
 
 
+class _Stop:
+    """The signals that stop a sweep running in the main thread: SIGTERM and Ctrl-C (SIGINT).
+
+    Each raises its exception (:class:`SweepTerminated`, :class:`KeyboardInterrupt`) in the main thread
+    at once, as Python's own Ctrl-C does, except while :meth:`deferring`: the signal is then noted, and
+    :meth:`check` raises it at the dispatch loop's next look. A second signal while one waits raises at once.
+    """
+
+    def __init__(self):
+        self.signum: int | None = None
+        self.deferred = False
+
+    def handler(self, signum, frame) -> None:
+        waiting = self.signum is not None
+        self.signum = signum
+        if signum == signal.SIGTERM:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the clean stop is under way
+        if waiting or not self.deferred:
+            self.check()
+
+    def check(self) -> None:
+        """Raise what a signal asked for, if one came."""
+        if self.signum == signal.SIGTERM:
+            raise SweepTerminated("stopped by SIGTERM")
+        if self.signum is not None:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def deferring(self, defer: bool = True):
+        """While inside, signals wait for :meth:`check` (if ``defer``); one that came is raised on leaving."""
+        self.deferred = defer
+        try:
+            yield self
+        finally:
+            self.deferred = False
+        self.check()
+
+
 @contextlib.contextmanager
-def _sigterm_as_interrupt():
-    """While a sweep runs in the main thread, SIGTERM raises :class:`SweepTerminated` there."""
+def _stops():
+    """While a sweep runs in the main thread, SIGTERM raises :class:`SweepTerminated` there, and Ctrl-C
+    :class:`KeyboardInterrupt`, through one :class:`_Stop` (yielded; None in another thread). A signal that
+    is ignored when the sweep starts (SIGINT in a background job) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield None
         return
-
-    def stop(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the clean stop is under way
-        raise SweepTerminated("stopped by SIGTERM")
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    stop = _Stop()
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, stop.handler)
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, samples: int | None = None,
@@ -452,9 +508,9 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="bouche-sweep-")) if temporary else Path(out)
     try:
-        with _sigterm_as_interrupt():
+        with _stops() as stop:
             result = _sweep_into(resolved, folder, executor, workers, scheduler, resume, retry_failed, batch,
-                                 plots if plots is not None else not temporary, progress, device)
+                                 plots if plots is not None else not temporary, progress, device, stop)
         if temporary:
             result._timeseries = result.timeseries
             result.out = None
@@ -464,7 +520,8 @@ def sweep(spec="bass", *, vary: dict | None = None, design: str | None = None, s
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed, batch, plots, progress, device):
+def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed, batch, plots, progress, device,
+                stop=None):
     start = time.perf_counter()
     store = Store(folder)
     store.check(spec, resume)  # before a cluster starts, and before anything is written
@@ -479,7 +536,7 @@ def _sweep_into(spec, folder, executor, workers, scheduler, resume, retry_failed
             store.open(spec, resume=resume)
             for attempt in range(3):
                 counts = execute(spec, store, ex, width, batch=batch, retry_failed=retry_failed and not attempt,
-                                 progress=progress, device=device)
+                                 progress=progress, device=device, stop=stop)
                 new += counts["new"]
                 try:
                     runs, summary = store.assemble(spec)
