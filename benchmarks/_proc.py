@@ -121,7 +121,6 @@ def push_s(graph, steps: int = 20, seed: int = 0) -> float:
         return float("nan")
     indptr, indices = graph.out_rows
     counts = np.zeros(graph.n, dtype=np.int32)
-    counts.fill(0)
     order = np.random.default_rng(seed).permutation(graph.n)
     batches = [np.sort(b).astype(np.int64) for b in np.array_split(order, steps)]
     del order

@@ -49,7 +49,8 @@ AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.fin
 FROM = 100_000  # people from which the compiled paths are taken (below, NumPy is as quick and Numba's import is not)
 _KERNELS: dict = {}
 # compiled helpers the kernels call
-_rank_jit = _unrank_gaps_jit = _mulhi_jit = _jump_jit = _credit_jit = _pcg_double_jit = _pcg_step_jit = None
+_rank_jit = _unrank_gaps_jit = _mulhi_jit = _muladd_jit = _jump_jit = _credit_jit = None
+_pcg_double_jit = _pcg_step_jit = None
 _prefetch = None  # _prefetch(array, i): ask for array[i]'s cache line now (set by kernel: an LLVM intrinsic)
 _AHEAD_ROW, _AHEAD_HITS = 32, 8  # how far ahead the push fetches rows and their hits (best of 16/4, 32/8, 64/16)
 _AHEAD_BITS = 128  # how many edges ahead the pull fetches a contact's bit (128: 1.8 s a pull at 6.8e7, 32: 2.1 s)
@@ -78,9 +79,10 @@ def kernel(name: str):
 
         jit = numba.njit(cache=True, nogil=True)
         global _rank_jit, _prefetch, _unrank_gaps_jit, _mulhi_jit, _jump_jit, _credit_jit
-        global _pcg_double_jit, _pcg_step_jit
+        global _muladd_jit, _pcg_double_jit, _pcg_step_jit
         _rank_jit, _prefetch, _unrank_gaps_jit = jit(_rank), _prefetch_intrinsic(), jit(_unrank_gaps)
         _mulhi_jit = _mulhi_intrinsic()
+        _muladd_jit = jit(_muladd)
         _pcg_double_jit = jit(_pcg_double)
         _pcg_step_jit = jit(_pcg_step)
         _jump_jit = jit(_jump)
@@ -516,12 +518,17 @@ def _mulhi_intrinsic():
     return mulhi
 
 
+def _muladd(hi, lo, mh, ml, ah, al):
+    # (hi, lo)·(mh, ml) + (ah, al), mod 2^128
+    nl = ml * lo
+    nh = _mulhi_jit(ml, lo) + mh * lo + ml * hi
+    lo = nl + al
+    return nh + ah + (np.uint64(1) if lo < nl else np.uint64(0)), lo
+
+
 def _pcg_step(hi, lo, ihi, ilo):
     # PCG64's next state, s·A + inc (mod 2^128), and the double rng.random() makes of it (XSL-RR output)
-    nl = lo * _PCG_LO
-    hi = _mulhi_jit(lo, _PCG_LO) + lo * _PCG_HI + hi * _PCG_LO + ihi
-    lo = nl + ilo
-    hi += np.uint64(1) if lo < nl else np.uint64(0)
+    hi, lo = _muladd_jit(hi, lo, _PCG_HI, _PCG_LO, ihi, ilo)
     return hi, lo, _pcg_double_jit(hi, lo)
 
 
@@ -537,13 +544,9 @@ def _jump(hi, lo, ihi, ilo, d, mult, plus):
     size = len(mult)
     while d > 0:
         e = d if d < size else size - 1
-        mh, ml, ch, cl = mult[e, 0], mult[e, 1], plus[e, 0], plus[e, 1]
-        nl = ml * lo
-        nh = _mulhi_jit(ml, lo) + mh * lo + ml * hi
-        tl = cl * ilo
-        th = _mulhi_jit(cl, ilo) + ch * ilo + cl * ihi
-        lo = nl + tl
-        hi = nh + th + (np.uint64(1) if lo < nl else np.uint64(0))
+        zero = np.uint64(0)
+        th, tl = _muladd_jit(ihi, ilo, plus[e, 0], plus[e, 1], zero, zero)  # C_d·inc
+        hi, lo = _muladd_jit(hi, lo, mult[e, 0], mult[e, 1], th, tl)  # A^d·s + C_d·inc
         d -= e
     return hi, lo
 
